@@ -1,0 +1,3 @@
+module github.com/plugfs/plugfs
+
+go 1.26.8

@@ -1,0 +1,61 @@
+package sdk
+
+// Declared holds what a plugin says about itself beyond the interfaces it
+// implements (see Describer).
+type Declared struct {
+	// RenameNoReplace and RenameExchange: Rename accepts these flags.
+	RenameNoReplace bool
+	RenameExchange  bool
+	// ReadOnly: refuse every change even though Writer is implemented.
+	ReadOnly bool
+	// CaseInsensitive: names differing only in case are the same name.
+	CaseInsensitive bool
+	// StableIno: Attr.Ino is set and stable for the life of an object.
+	StableIno bool
+	// MaxIO is the largest read or write the plugin wants per call, in
+	// bytes; 0 means DefaultMaxIO.
+	MaxIO uint32
+}
+
+// DefaultMaxIO is the largest read or write per plugin call unless a plugin
+// declares otherwise: 1 MiB.
+const DefaultMaxIO = 1 << 20
+
+// Features is everything the host knows about a plugin's abilities: the
+// optional interfaces it implements plus what it declared. It is exchanged
+// explicitly at handshake, so a plugin in any language can announce it.
+type Features struct {
+	Declared
+	Write, Setattr, Mkdir, Remove, Rename, Symlink, Readlink bool
+	Link, Mknod, Flush, Fsync, Statfs, Xattr, StatHandle     bool
+}
+
+// DetectFeatures folds the optional interfaces fsys implements and what it
+// declares (Describer) into Features.
+func DetectFeatures(fsys FileSystem) Features {
+	var f Features
+	if d, ok := fsys.(Describer); ok {
+		f.Declared = d.Describe()
+	}
+	if f.MaxIO == 0 || f.MaxIO > DefaultMaxIO {
+		f.MaxIO = DefaultMaxIO
+	}
+	_, f.Write = fsys.(Writer)
+	_, f.Setattr = fsys.(Setattrer)
+	_, f.Mkdir = fsys.(Mkdirer)
+	_, f.Remove = fsys.(Remover)
+	_, f.Rename = fsys.(Renamer)
+	_, f.Symlink = fsys.(Symlinker)
+	_, f.Readlink = fsys.(Readlinker)
+	_, f.Link = fsys.(Linker)
+	_, f.Mknod = fsys.(Mknoder)
+	_, f.Flush = fsys.(Flusher)
+	_, f.Fsync = fsys.(Fsyncer)
+	_, f.Statfs = fsys.(Statfser)
+	_, f.Xattr = fsys.(Xattrer)
+	_, f.StatHandle = fsys.(HandleStater)
+	if !f.Write {
+		f.ReadOnly = true
+	}
+	return f
+}
