@@ -139,3 +139,7 @@ const (
 // Handle identifies an open file or directory. The plugin chooses its values;
 // the host treats them as opaque and never reuses one after Release.
 type Handle uint64
+
+// DefaultStatfs is what statfs reports for a plugin without Statfser: an
+// empty file system with 4 KiB blocks and 255-byte names.
+var DefaultStatfs = Statfs{BlockSize: 4096, NameMax: 255}

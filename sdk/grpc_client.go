@@ -1,0 +1,273 @@
+package sdk
+
+import (
+	"context"
+	"io/fs"
+
+	"google.golang.org/grpc"
+
+	"github.com/plugfs/plugfs/sdk/proto/fsv1"
+)
+
+// Client is the host side of the wire protocol: a FileSystem backed by a
+// plugin over gRPC. It implements every optional interface; whether the
+// plugin really has an operation is told by the Features that Init returns,
+// and an operation it lacks fails as the interface's doc comment says.
+type Client struct {
+	rpc fsv1.FileSystemClient
+}
+
+// NewClient returns a Client speaking over conn.
+func NewClient(conn grpc.ClientConnInterface) *Client {
+	return &Client{rpc: fsv1.NewFileSystemClient(conn)}
+}
+
+// InitResult is what a plugin announces at the capability exchange.
+type InitResult struct {
+	Name     string
+	Version  string
+	Revision uint32
+	Features Features
+}
+
+// Init performs the capability exchange: it hands the plugin its options
+// and returns its features. It must be the first call on a new plugin.
+func (c *Client) Init(ctx context.Context, options map[string]string) (InitResult, error) {
+	r, err := c.rpc.Init(ctx, &fsv1.InitRequest{HostRevision: ProtocolRevision, Options: options})
+	if err != nil {
+		return InitResult{}, errorFromStatus(err)
+	}
+	return InitResult{Name: r.Name, Version: r.Version, Revision: r.PluginRevision, Features: featuresFromWire(r.Features)}, nil
+}
+
+// Shutdown asks the plugin to close its file system before it is stopped.
+func (c *Client) Shutdown(ctx context.Context) error {
+	_, err := c.rpc.Shutdown(ctx, &fsv1.Empty{})
+	return errorFromStatus(err)
+}
+
+// Stat implements FileSystem.
+func (c *Client) Stat(ctx context.Context, path string) (Attr, error) {
+	r, err := c.rpc.Stat(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// StatHandle implements HandleStater.
+func (c *Client) StatHandle(ctx context.Context, h Handle) (Attr, error) {
+	r, err := c.rpc.StatHandle(ctx, &fsv1.HandleRequest{Caller: callerToWire(ctx), Handle: uint64(h)})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// OpenDir implements FileSystem.
+func (c *Client) OpenDir(ctx context.Context, path string) (Handle, error) {
+	r, err := c.rpc.OpenDir(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	if err != nil {
+		return 0, errorFromStatus(err)
+	}
+	return Handle(r.Handle), nil
+}
+
+// ReadDir implements FileSystem.
+func (c *Client) ReadDir(ctx context.Context, h Handle, cookie uint64, max int) ([]DirEntry, error) {
+	r, err := c.rpc.ReadDir(ctx, &fsv1.ReadDirRequest{Caller: callerToWire(ctx), Handle: uint64(h), Cookie: cookie, Max: uint32(max)})
+	if err != nil {
+		return nil, errorFromStatus(err)
+	}
+	out := make([]DirEntry, len(r.Entries))
+	for i, e := range r.Entries {
+		out[i] = DirEntry{Name: e.Name, Mode: ModeFromPOSIX(e.Mode), Ino: e.Ino, Cookie: e.Cookie}
+		if e.Attr != nil {
+			a := attrFromWire(e.Attr)
+			out[i].Attr = &a
+		}
+	}
+	return out, nil
+}
+
+// Open implements FileSystem.
+func (c *Client) Open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode) (Handle, Attr, error) {
+	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode)})
+	if err != nil {
+		return 0, Attr{}, errorFromStatus(err)
+	}
+	return Handle(r.Handle), attrFromWire(r.Attr), nil
+}
+
+// Read implements FileSystem.
+func (c *Client) Read(ctx context.Context, h Handle, p []byte, off int64) (int, error) {
+	r, err := c.rpc.Read(ctx, &fsv1.ReadRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off, Size: uint32(len(p))})
+	if err != nil {
+		return 0, errorFromStatus(err)
+	}
+	return copy(p, r.Data), nil
+}
+
+// Write implements Writer.
+func (c *Client) Write(ctx context.Context, h Handle, p []byte, off int64) (int, error) {
+	r, err := c.rpc.Write(ctx, &fsv1.WriteRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off, Data: p})
+	if err != nil {
+		return 0, errorFromStatus(err)
+	}
+	return int(r.Written), nil
+}
+
+// Release implements FileSystem.
+func (c *Client) Release(ctx context.Context, h Handle) error {
+	_, err := c.rpc.Release(ctx, &fsv1.HandleRequest{Caller: callerToWire(ctx), Handle: uint64(h)})
+	return errorFromStatus(err)
+}
+
+// Flush implements Flusher.
+func (c *Client) Flush(ctx context.Context, h Handle) error {
+	_, err := c.rpc.Flush(ctx, &fsv1.HandleRequest{Caller: callerToWire(ctx), Handle: uint64(h)})
+	return errorFromStatus(err)
+}
+
+// Fsync implements Fsyncer.
+func (c *Client) Fsync(ctx context.Context, h Handle, dataOnly bool) error {
+	_, err := c.rpc.Fsync(ctx, &fsv1.FsyncRequest{Caller: callerToWire(ctx), Handle: uint64(h), DataOnly: dataOnly})
+	return errorFromStatus(err)
+}
+
+// Setattr implements Setattrer.
+func (c *Client) Setattr(ctx context.Context, path string, h Handle, a SetAttr) (Attr, error) {
+	r, err := c.rpc.Setattr(ctx, &fsv1.SetattrRequest{
+		Caller: callerToWire(ctx), Path: path, Handle: uint64(h), Valid: uint32(a.Valid),
+		Mode: ModeToPOSIX(a.Mode) &^ posixIFMT, Uid: a.Uid, Gid: a.Gid, Size: a.Size,
+		AtimeNs: timeToNs(a.Atime), MtimeNs: timeToNs(a.Mtime), CtimeNs: timeToNs(a.Ctime),
+	})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// Mkdir implements Mkdirer.
+func (c *Client) Mkdir(ctx context.Context, path string, mode fs.FileMode) (Attr, error) {
+	r, err := c.rpc.Mkdir(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode|fs.ModeDir)})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// Mknod implements Mknoder.
+func (c *Client) Mknod(ctx context.Context, path string, mode fs.FileMode, rdev uint32) (Attr, error) {
+	r, err := c.rpc.Mknod(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode), Rdev: rdev})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// Unlink implements Remover.
+func (c *Client) Unlink(ctx context.Context, path string) error {
+	_, err := c.rpc.Unlink(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	return errorFromStatus(err)
+}
+
+// Rmdir implements Remover.
+func (c *Client) Rmdir(ctx context.Context, path string) error {
+	_, err := c.rpc.Rmdir(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	return errorFromStatus(err)
+}
+
+// Rename implements Renamer.
+func (c *Client) Rename(ctx context.Context, from, to string, flags RenameFlags) error {
+	_, err := c.rpc.Rename(ctx, &fsv1.RenameRequest{Caller: callerToWire(ctx), From: from, To: to, Flags: uint32(flags)})
+	return errorFromStatus(err)
+}
+
+// Symlink implements Symlinker.
+func (c *Client) Symlink(ctx context.Context, target, path string) (Attr, error) {
+	r, err := c.rpc.Symlink(ctx, &fsv1.SymlinkRequest{Caller: callerToWire(ctx), Target: target, Path: path})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// Readlink implements Readlinker.
+func (c *Client) Readlink(ctx context.Context, path string) (string, error) {
+	r, err := c.rpc.Readlink(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	if err != nil {
+		return "", errorFromStatus(err)
+	}
+	return r.Target, nil
+}
+
+// Link implements Linker.
+func (c *Client) Link(ctx context.Context, oldpath, newpath string) (Attr, error) {
+	r, err := c.rpc.Link(ctx, &fsv1.LinkRequest{Caller: callerToWire(ctx), OldPath: oldpath, NewPath: newpath})
+	if err != nil {
+		return Attr{}, errorFromStatus(err)
+	}
+	return attrFromWire(r.Attr), nil
+}
+
+// Statfs implements Statfser.
+func (c *Client) Statfs(ctx context.Context) (Statfs, error) {
+	r, err := c.rpc.Statfs(ctx, &fsv1.Empty{})
+	if err != nil {
+		return Statfs{}, errorFromStatus(err)
+	}
+	return Statfs{
+		BlockSize: r.BlockSize, Blocks: r.Blocks, BlocksFree: r.BlocksFree,
+		BlocksAvail: r.BlocksAvail, Files: r.Files, FilesFree: r.FilesFree, NameMax: r.NameMax,
+	}, nil
+}
+
+// GetXattr implements Xattrer.
+func (c *Client) GetXattr(ctx context.Context, path, name string) ([]byte, error) {
+	r, err := c.rpc.GetXattr(ctx, &fsv1.XattrRequest{Caller: callerToWire(ctx), Path: path, Name: name})
+	if err != nil {
+		return nil, errorFromStatus(err)
+	}
+	return r.Value, nil
+}
+
+// SetXattr implements Xattrer.
+func (c *Client) SetXattr(ctx context.Context, path, name string, value []byte, flags XattrFlags) error {
+	_, err := c.rpc.SetXattr(ctx, &fsv1.XattrRequest{Caller: callerToWire(ctx), Path: path, Name: name, Value: value, Flags: uint32(flags)})
+	return errorFromStatus(err)
+}
+
+// ListXattr implements Xattrer.
+func (c *Client) ListXattr(ctx context.Context, path string) ([]string, error) {
+	r, err := c.rpc.ListXattr(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
+	if err != nil {
+		return nil, errorFromStatus(err)
+	}
+	return r.Names, nil
+}
+
+// RemoveXattr implements Xattrer.
+func (c *Client) RemoveXattr(ctx context.Context, path, name string) error {
+	_, err := c.rpc.RemoveXattr(ctx, &fsv1.XattrRequest{Caller: callerToWire(ctx), Path: path, Name: name})
+	return errorFromStatus(err)
+}
+
+// The Client forwards every optional operation.
+var (
+	_ FileSystem   = (*Client)(nil)
+	_ Writer       = (*Client)(nil)
+	_ Setattrer    = (*Client)(nil)
+	_ Mkdirer      = (*Client)(nil)
+	_ Remover      = (*Client)(nil)
+	_ Renamer      = (*Client)(nil)
+	_ Symlinker    = (*Client)(nil)
+	_ Readlinker   = (*Client)(nil)
+	_ Linker       = (*Client)(nil)
+	_ Mknoder      = (*Client)(nil)
+	_ Flusher      = (*Client)(nil)
+	_ Fsyncer      = (*Client)(nil)
+	_ Statfser     = (*Client)(nil)
+	_ Xattrer      = (*Client)(nil)
+	_ HandleStater = (*Client)(nil)
+)

@@ -1,0 +1,38 @@
+// Package sdktest connects plugins and hosts in one process for tests.
+package sdktest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// TestClient connects a host-side *Client to p over a real gRPC connection
+// in this process (go-plugin's TestPluginGRPCConn), runs the Init capability
+// exchange with options, and closes everything when t ends. Plugin authors
+// use it to run the conformance suite through the wire protocol without
+// building a binary.
+func TestClient(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Client, sdk.InitResult) {
+	t.Helper()
+	gc, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{sdk.PluginName: &sdk.GRPCPlugin{Plugin: p}})
+	t.Cleanup(func() { _ = gc.Close() })
+	raw, err := gc.Dispense(sdk.PluginName)
+	if err != nil {
+		t.Fatalf("dispense plugin: %v", err)
+	}
+	c := raw.(*sdk.Client)
+	res, err := c.Init(context.Background(), options)
+	if err != nil {
+		t.Fatalf("plugin %s Init: %v", p.Name, err)
+	}
+	return c, res
+}
+
+// TestPlugin wraps an already built file system as a Plugin with no
+// options, for TestClient.
+func TestPlugin(fsys sdk.FileSystem) *sdk.Plugin {
+	return &sdk.Plugin{Name: "test", New: func(context.Context, sdk.Options) (sdk.FileSystem, error) { return fsys, nil }}
+}
