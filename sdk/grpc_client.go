@@ -150,7 +150,7 @@ func (c *Client) Setattr(ctx context.Context, path string, h Handle, a SetAttr) 
 
 // Mkdir implements Mkdirer.
 func (c *Client) Mkdir(ctx context.Context, path string, mode fs.FileMode) (Attr, error) {
-	r, err := c.rpc.Mkdir(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode|fs.ModeDir)})
+	r, err := c.rpc.Mkdir(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode | fs.ModeDir)})
 	if err != nil {
 		return Attr{}, errorFromStatus(err)
 	}
