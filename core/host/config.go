@@ -1,0 +1,57 @@
+package host
+
+import (
+	"io"
+	"os/exec"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Config says how to run one plugin.
+type Config struct {
+	// Name is the plugin's name for messages ("memfs", "/opt/p/bin").
+	Name string
+	// Command returns a fresh command that starts the plugin; it is called
+	// once per launch (restarts included).
+	Command func() *exec.Cmd
+	// Options are handed to the plugin at Init.
+	Options map[string]string
+	// StartTimeout bounds process start, handshake and Init. Default 10s.
+	StartTimeout time.Duration
+	// OpTimeout bounds every call into the plugin. Default 30s.
+	OpTimeout time.Duration
+	// RestartWait is how long a call waits for a restarting plugin before
+	// failing with sdk.ErrUnavailable. Default 5s.
+	RestartWait time.Duration
+	// BackoffMin and BackoffMax bound the delay between restart attempts.
+	// Defaults 100ms and 5s.
+	BackoffMin, BackoffMax time.Duration
+	// Logger receives host and plugin log lines. Default: warnings and up
+	// to standard error.
+	Logger hclog.Logger
+	// Stderr, if set, also receives the plugin's raw standard error.
+	Stderr io.Writer
+}
+
+func (c Config) withDefaults() Config {
+	if c.StartTimeout <= 0 {
+		c.StartTimeout = 10 * time.Second
+	}
+	if c.OpTimeout <= 0 {
+		c.OpTimeout = 30 * time.Second
+	}
+	if c.RestartWait <= 0 {
+		c.RestartWait = 5 * time.Second
+	}
+	if c.BackoffMin <= 0 {
+		c.BackoffMin = 100 * time.Millisecond
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.Warn})
+	}
+	return c
+}

@@ -1,0 +1,228 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// Host supervises one plugin. Its FileSystem method returns the view the
+// VFS uses; it stays valid across plugin restarts.
+type Host struct {
+	cfg Config
+
+	mu       sync.Mutex
+	cur      *instance     // nil while restarting
+	changed  chan struct{} // closed and replaced whenever cur changes
+	init     sdk.InitResult
+	restarts int
+	closed   bool
+
+	stop    chan struct{} // closed by Close
+	done    chan struct{} // closed when the supervisor has ended
+	nextGen atomic.Uint64
+
+	handles handleTable
+}
+
+// Start launches the plugin and returns once it has completed Init. On
+// error nothing is left running.
+func Start(ctx context.Context, cfg Config) (*Host, error) {
+	cfg = cfg.withDefaults()
+	h := &Host{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
+	h.handles.init()
+	in, err := launch(ctx, cfg, h.nextGen.Add(1))
+	if err != nil {
+		return nil, err
+	}
+	h.cur, h.init = in, in.init
+	go in.watch(h.stop)
+	go h.supervise(in)
+	return h, nil
+}
+
+// Features returns what the plugin announced at Init. Restarts do not
+// change it: a plugin that announces different features after a restart is
+// used as the first one announced.
+func (h *Host) Features() sdk.Features {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.init.Features
+}
+
+// Info returns the plugin's name and version as it announced them.
+func (h *Host) Info() sdk.InitResult {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.init
+}
+
+// PID returns the process id of the running plugin, or 0 while it restarts.
+func (h *Host) PID() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cur == nil || h.cur.exited() {
+		return 0
+	}
+	return h.cur.pid
+}
+
+// Restarts returns how many times the plugin has been restarted.
+func (h *Host) Restarts() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.restarts
+}
+
+// FileSystem returns the supervised plugin as an sdk.FileSystem that
+// implements every optional interface (Features says which really work).
+func (h *Host) FileSystem() *Backend { return &Backend{h: h} }
+
+// Close asks the plugin to shut its file system down, stops the process
+// and the supervisor. It waits at most until ctx is done.
+func (h *Host) Close(ctx context.Context) error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	in := h.cur
+	close(h.stop)
+	h.mu.Unlock()
+	var err error
+	if in != nil && !in.exited() {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = in.fs.Shutdown(sctx)
+		cancel()
+		in.client.Kill()
+	}
+	select {
+	case <-h.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("plugin %s shutdown: %w", h.cfg.Name, err)
+	}
+	return nil
+}
+
+// supervise restarts the plugin whenever it dies, until Close.
+func (h *Host) supervise(in *instance) {
+	defer close(h.done)
+	backoff := h.cfg.BackoffMin
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-in.dead:
+		}
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return
+		}
+		started := time.Now()
+		h.setCurrent(nil)
+		h.mu.Unlock()
+		h.cfg.Logger.Warn("plugin exited; restarting", "plugin", h.cfg.Name, "last_words", lastWords(in.stderr.String()))
+		in.client.Kill() // reap and close the connection
+		for {
+			next, err := launch(context.Background(), h.cfg, h.nextGen.Add(1))
+			if err == nil {
+				in = next
+				break
+			}
+			h.cfg.Logger.Error("plugin restart failed", "plugin", h.cfg.Name, "error", err, "retry_in", backoff)
+			select {
+			case <-h.stop:
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, h.cfg.BackoffMax)
+		}
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			in.client.Kill()
+			return
+		}
+		h.setCurrent(in)
+		h.restarts++
+		h.mu.Unlock()
+		go in.watch(h.stop)
+		h.cfg.Logger.Info("plugin restarted", "plugin", h.cfg.Name, "pid", in.pid, "after", time.Since(started))
+		if time.Since(started) < time.Second {
+			backoff = min(backoff*2, h.cfg.BackoffMax)
+		} else {
+			backoff = h.cfg.BackoffMin
+		}
+	}
+}
+
+// instance returns the live plugin, waiting up to RestartWait for a
+// restart to finish.
+func (h *Host) instance(ctx context.Context) (*instance, error) {
+	var timeout <-chan time.Time
+	for {
+		h.mu.Lock()
+		in, changed, closed := h.cur, h.changed, h.closed
+		h.mu.Unlock()
+		if closed {
+			return nil, sdk.NewError(sdk.CodeUnavailable, "plugin "+h.cfg.Name+" is shut down")
+		}
+		if in != nil && !in.exited() {
+			return in, nil
+		}
+		if timeout == nil {
+			t := time.NewTimer(h.cfg.RestartWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			return nil, sdk.NewError(sdk.CodeUnavailable, "plugin "+h.cfg.Name+" is restarting")
+		case <-ctx.Done():
+			return nil, sdk.NewError(sdk.CodeCanceled, ctx.Err().Error())
+		}
+	}
+}
+
+// setCurrent publishes in (nil while restarting) and wakes waiters.
+// h.mu must be held.
+func (h *Host) setCurrent(in *instance) {
+	h.cur = in
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+// diedUnder reports whether err is the connection failure of a plugin
+// that has died (or dies within a moment): then the call never completed
+// and the plugin's successor can be asked.
+func (h *Host) diedUnder(in *instance, err error) bool {
+	if sdk.CodeOf(err) != sdk.CodeUnavailable {
+		return false
+	}
+	select {
+	case <-in.dead:
+		return true
+	case <-time.After(300 * time.Millisecond):
+		return false
+	}
+}
+
+// genOf returns the generation of the instance that owns c (0 if none).
+func (h *Host) genOf(c *sdk.Client) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cur != nil && h.cur.fs == c {
+		return h.cur.gen
+	}
+	return 0
+}
