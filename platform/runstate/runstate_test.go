@@ -1,0 +1,37 @@
+package runstate
+
+import (
+	"testing"
+	"time"
+)
+
+func TestWriteListRemove(t *testing.T) {
+	dir := t.TempDir()
+	a := Record{Point: "/mnt/a", Plugin: "memfs", ServerPID: 10, Started: time.Unix(100, 0).UTC()}
+	b := Record{Point: "/mnt/b", Plugin: "local", ServerPID: 11}
+	for _, r := range []Record{b, a} {
+		if err := Write(dir, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.PluginPID = 77
+	if err := Write(dir, a); err != nil { // replaces
+		t.Fatal(err)
+	}
+	got, err := List(dir)
+	if err != nil || len(got) != 2 || got[0].Point != "/mnt/a" || got[0].PluginPID != 77 || !got[0].Started.Equal(a.Started) {
+		t.Fatalf("List = %+v, %v", got, err)
+	}
+	if r, err := Get(dir, "/mnt/b"); err != nil || r.Plugin != "local" {
+		t.Fatalf("Get = %+v, %v", r, err)
+	}
+	if err := Remove(dir, "/mnt/a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(dir, "/mnt/a"); err != nil {
+		t.Fatalf("second Remove: %v", err)
+	}
+	if got, _ := List(dir); len(got) != 1 {
+		t.Fatalf("after remove: %+v", got)
+	}
+}
