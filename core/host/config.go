@@ -32,6 +32,9 @@ type Config struct {
 	Logger hclog.Logger
 	// Stderr, if set, also receives the plugin's raw standard error.
 	Stderr io.Writer
+	// OnStart, if set, is called with the process id after every
+	// successful launch, the first and each restart.
+	OnStart func(pid int)
 }
 
 func (c Config) withDefaults() Config {

@@ -40,6 +40,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h.cur, h.init = in, in.init
+	if cfg.OnStart != nil {
+		cfg.OnStart(in.pid)
+	}
 	go in.watch(h.stop)
 	go h.supervise(in)
 	return h, nil
@@ -156,6 +159,9 @@ func (h *Host) supervise(in *instance) {
 		h.restarts++
 		h.mu.Unlock()
 		go in.watch(h.stop)
+		if h.cfg.OnStart != nil {
+			h.cfg.OnStart(in.pid)
+		}
 		h.cfg.Logger.Info("plugin restarted", "plugin", h.cfg.Name, "pid", in.pid, "after", time.Since(started))
 		if time.Since(started) < time.Second {
 			backoff = min(backoff*2, h.cfg.BackoffMax)
