@@ -30,9 +30,19 @@ type Features struct {
 	Link, Mknod, Flush, Fsync, Statfs, Xattr, StatHandle     bool
 }
 
+// FeatureReporter is implemented by file systems that know their features
+// better than their method set says: a client of a remote plugin, which has
+// every method but only the features the plugin announced.
+type FeatureReporter interface {
+	Features() Features
+}
+
 // DetectFeatures folds the optional interfaces fsys implements and what it
-// declares (Describer) into Features.
+// declares (Describer) into Features. A FeatureReporter is asked instead.
 func DetectFeatures(fsys FileSystem) Features {
+	if r, ok := fsys.(FeatureReporter); ok {
+		return r.Features()
+	}
 	var f Features
 	if d, ok := fsys.(Describer); ok {
 		f.Declared = d.Describe()

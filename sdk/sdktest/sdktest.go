@@ -36,3 +36,23 @@ func TestClient(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Cl
 func TestPlugin(fsys sdk.FileSystem) *sdk.Plugin {
 	return &sdk.Plugin{Name: "test", New: func(context.Context, sdk.Options) (sdk.FileSystem, error) { return fsys, nil }}
 }
+
+// wireFS is a Client that reports the features its plugin announced.
+type wireFS struct {
+	*sdk.Client
+	feat sdk.Features
+}
+
+// Features implements sdk.FeatureReporter.
+func (w wireFS) Features() sdk.Features { return w.feat }
+
+// OverGRPC serves fsys through the real gRPC transport in this process and
+// returns the host's view of it: every call crosses the wire, and
+// sdk.DetectFeatures reports what fsys announced at the capability
+// exchange. Run a conformance suite on it to prove the protocol carries
+// the backend's semantics.
+func OverGRPC(t testing.TB, fsys sdk.FileSystem) sdk.FileSystem {
+	t.Helper()
+	c, res := TestClient(t, TestPlugin(fsys), nil)
+	return wireFS{Client: c, feat: res.Features}
+}
