@@ -290,3 +290,6 @@ var (
 	_ sdk.HandleStater = (*Backend)(nil)
 )
 
+
+// Features implements sdk.FeatureReporter: what the plugin announced.
+func (b *Backend) Features() sdk.Features { return b.h.Features() }

@@ -40,7 +40,7 @@ func config(mode string, opts map[string]string) host.Config {
 	}
 }
 
-func start(t *testing.T, cfg host.Config) *host.Host {
+func start(t testing.TB, cfg host.Config) *host.Host {
 	t.Helper()
 	h, err := host.Start(context.Background(), cfg)
 	if err != nil {
