@@ -290,6 +290,5 @@ var (
 	_ sdk.HandleStater = (*Backend)(nil)
 )
 
-
 // Features implements sdk.FeatureReporter: what the plugin announced.
 func (b *Backend) Features() sdk.Features { return b.h.Features() }
