@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +18,6 @@ type errFS struct{ sdk.FileSystem }
 var errByPath = map[string]error{
 	"/notexist": fmt.Errorf("wrapped: %w", sdk.ErrNotExist),
 	"/notempty": sdk.ErrNotEmpty,
-	"/errno":    &fs.PathError{Op: "open", Path: "/x", Err: syscall.ENOTDIR},
 	"/deadline": context.DeadlineExceeded,
 	"/plain":    errors.New("something odd"),
 }
@@ -41,7 +39,6 @@ func TestErrorsCrossTheWire(t *testing.T) {
 	for path, want := range map[string]error{
 		"/notexist": fs.ErrNotExist,
 		"/notempty": sdk.ErrNotEmpty,
-		"/errno":    sdk.ErrNotDir,
 		"/deadline": sdk.ErrTimeout,
 		"/plain":    sdk.ErrIO,
 	} {

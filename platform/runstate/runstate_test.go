@@ -1,12 +1,14 @@
 package runstate
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestWriteListRemove(t *testing.T) {
-	dir := t.TempDir()
+	dir := tempDir(t)
 	a := Record{Point: "/mnt/a", Plugin: "memfs", ServerPID: 10, Started: time.Unix(100, 0).UTC()}
 	b := Record{Point: "/mnt/b", Plugin: "local", ServerPID: 11}
 	for _, r := range []Record{b, a} {
@@ -34,4 +36,21 @@ func TestWriteListRemove(t *testing.T) {
 	if got, _ := List(dir); len(got) != 1 {
 		t.Fatalf("after remove: %+v", got)
 	}
+}
+
+// tempDir is t.TempDir without RemoveAll, which Go 1.26 implements with
+// calls Wine 8 lacks: these tests also run under Wine.
+func tempDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "runstate-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+		_ = os.Remove(dir)
+	})
+	return dir
 }
