@@ -48,8 +48,8 @@ func RunWithOptions(t *testing.T, newFS func(t *testing.T) sdk.FileSystem, o Opt
 	(&Suite{NewFS: newFS, Options: o}).Run(t)
 }
 
-// Tests returns the names of the suite's tests, sorted.
-func (s *Suite) Tests() []string {
+// Cases returns the names of the suite's tests (its Test* methods), sorted.
+func (s *Suite) Cases() []string {
 	var names []string
 	ty := reflect.TypeOf(s)
 	for i := range ty.NumMethod() {
@@ -71,7 +71,7 @@ func (s *Suite) Run(t *testing.T) {
 		t.Logf("fstest: ownership not compared (Options.NoOwnership)")
 	}
 	v := reflect.ValueOf(s)
-	for _, name := range s.Tests() {
+	for _, name := range s.Cases() {
 		fn, ok := v.MethodByName(name).Interface().(func(*testing.T))
 		if !ok {
 			t.Errorf("fstest: method %s is not func(*testing.T)", name)
@@ -88,7 +88,7 @@ func (s *Suite) Run(t *testing.T) {
 		})
 	}
 	for name := range s.Options.Skip {
-		if v.MethodByName(name).IsValid() == false {
+		if !v.MethodByName(name).IsValid() {
 			t.Errorf("fstest: Options.Skip names %q, which is not a test", name)
 		}
 	}

@@ -1,0 +1,84 @@
+package memfs
+
+import (
+	"io/fs"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// inode is one file system object. Its attributes, data and xattrs are
+// guarded by mu; its directory entries (for a directory) by FS.mu. atime is
+// atomic so that readers, which hold mu only for reading, can update it.
+type inode struct {
+	ino uint64
+
+	mu     sync.RWMutex
+	mode   fs.FileMode
+	nlink  uint32
+	uid    uint32
+	gid    uint32
+	rdev   uint32
+	mtime  time.Time
+	ctime  time.Time
+	btime  time.Time
+	atime  atomic.Int64 // unix nanoseconds
+	size   int64        // regular files: logical size; symlinks: len(target)
+	data   chunks       // regular files only
+	target string       // symlinks only
+	xattrs map[string][]byte
+	opens  int // open handles, so an unlinked file's data lives until the last release
+
+	dir *dir // directories only; guarded by FS.mu
+}
+
+// newInode returns an inode with all timestamps set to now.
+func newInode(ino uint64, mode fs.FileMode, uid, gid uint32, now time.Time) *inode {
+	n := &inode{ino: ino, mode: mode, nlink: 1, uid: uid, gid: gid, mtime: now, ctime: now, btime: now}
+	n.atime.Store(now.UnixNano())
+	if mode.IsDir() {
+		n.nlink = 2
+		n.dir = newDir()
+	}
+	return n
+}
+
+// attrLocked returns the attributes of n; n.mu must be held.
+func (n *inode) attrLocked() sdk.Attr {
+	a := sdk.Attr{
+		Ino:   n.ino,
+		Size:  uint64(n.size),
+		Mode:  n.mode,
+		Nlink: n.nlink,
+		Uid:   n.uid,
+		Gid:   n.gid,
+		Rdev:  n.rdev,
+		Atime: time.Unix(0, n.atime.Load()),
+		Mtime: n.mtime,
+		Ctime: n.ctime,
+		Btime: n.btime,
+	}
+	switch {
+	case n.mode.IsDir():
+		a.Size = 4096
+		a.Blocks = 8
+	case n.mode.IsRegular():
+		a.Blocks = uint64(n.data.stored+511) / 512
+	}
+	return a
+}
+
+// attr returns the attributes of n, taking its lock.
+func (n *inode) attr() sdk.Attr {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.attrLocked()
+}
+
+// touch sets mtime and ctime to now; n.mu must be held for writing.
+func (n *inode) touch(now time.Time) {
+	n.mtime = now
+	n.ctime = now
+}
