@@ -151,17 +151,19 @@ func (f *FS) Link(ctx context.Context, oldpath, newpath string) (sdk.Attr, error
 	}
 	now := time.Now()
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	if n.nlink >= maxLinks {
+		n.mu.Unlock()
 		return sdk.Attr{}, pathErr("link", oldpath, sdk.ErrTooManyLinks)
 	}
 	n.nlink++
 	n.ctime = now
+	a := n.attrLocked()
+	n.mu.Unlock()
 	d.dir.add(name, n)
 	d.mu.Lock()
 	d.touch(now)
 	d.mu.Unlock()
-	return n.attrLocked(), nil
+	return a, nil
 }
 
 // Unlink implements sdk.Remover.
