@@ -15,7 +15,7 @@ import (
 type Attr struct {
 	Ino    uint64
 	Size   uint64
-	Blocks uint64 // 512-byte blocks allocated; zero means "derive from Size"
+	Blocks uint64 // 512-byte blocks allocated, reported as is (sparse files report what they store)
 	Mode   fs.FileMode
 	Nlink  uint32
 	Uid    uint32

@@ -6,7 +6,8 @@ type Declared struct {
 	// RenameNoReplace and RenameExchange: Rename accepts these flags.
 	RenameNoReplace bool
 	RenameExchange  bool
-	// ReadOnly: refuse every change even though Writer is implemented.
+	// ReadOnly: the host refuses every change with ErrReadOnly (EROFS)
+	// before it reaches the plugin, even though Writer is implemented.
 	ReadOnly bool
 	// CaseInsensitive: names differing only in case are the same name.
 	CaseInsensitive bool

@@ -173,7 +173,8 @@ type Closer interface {
 // HandleStater returns attributes through an open handle (fstat), which
 // matters once the file's name is gone (unlinked while open). If not
 // implemented, the host stats the path, and an unlinked open file reports the
-// attributes the host last saw.
+// attributes the host last saw. Over the wire, a plugin without it answers
+// StatHandle with ErrNoSys (and says so in its Features).
 type HandleStater interface {
 	StatHandle(ctx context.Context, h Handle) (Attr, error)
 }

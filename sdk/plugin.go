@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,6 +80,9 @@ func (o Options) Int(name string) (int64, error) {
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n < 0 {
 		return 0, NewError(CodeInvalid, fmt.Sprintf("option %s=%q: want a non-negative number, optionally with K, M, G or T", name, v))
+	}
+	if n > math.MaxInt64/mult {
+		return 0, NewError(CodeInvalid, fmt.Sprintf("option %s=%q: too large (at most 8E)", name, v))
 	}
 	return n * mult, nil
 }

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -16,15 +17,19 @@ import (
 // in Init and use the lower.
 const ProtocolRevision = 1
 
+// noTime is the wire value of an unknown time (Go's zero time.Time). Zero
+// on the wire is the epoch itself, which programs do set (touch -d @0).
+const noTime = math.MinInt64
+
 func timeToNs(t time.Time) int64 {
 	if t.IsZero() {
-		return 0
+		return noTime
 	}
 	return t.UnixNano()
 }
 
 func nsToTime(ns int64) time.Time {
-	if ns == 0 {
+	if ns == noTime {
 		return time.Time{}
 	}
 	return time.Unix(0, ns)

@@ -95,3 +95,23 @@ func TestModeRoundTrip(t *testing.T) {
 		t.Errorf("dir mode not POSIX")
 	}
 }
+
+func TestEpochIsNotUnknown(t *testing.T) {
+	epoch := time.Unix(0, 0)
+	if got := sdk.NsToTimeForTest(sdk.TimeToNsForTest(epoch)); !got.Equal(epoch) || got.IsZero() {
+		t.Errorf("the epoch came back as %v", got)
+	}
+	if got := sdk.NsToTimeForTest(sdk.TimeToNsForTest(time.Time{})); !got.IsZero() {
+		t.Errorf("unknown time came back as %v", got)
+	}
+}
+
+func TestIntOptionOverflow(t *testing.T) {
+	o := sdk.Options{"n": "99999999999T", "m": "2G"}
+	if _, err := o.Int("n"); !errors.Is(err, sdk.ErrInvalid) {
+		t.Errorf("overflow accepted: %v", err)
+	}
+	if n, err := o.Int("m"); err != nil || n != 2<<30 {
+		t.Errorf("2G = %d, %v", n, err)
+	}
+}
