@@ -1,4 +1,137 @@
 package vfs
 
-// VFS is the inode-level view of one volume (placeholder until written).
-type VFS struct{}
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// RootID is the node id of the volume's root directory.
+const RootID uint64 = 1
+
+// Options tune the VFS.
+type Options struct {
+	// EntryTimeout is how long the kernel may cache a name → node binding.
+	// Default 1s.
+	EntryTimeout time.Duration
+	// AttrTimeout is how long the kernel (and the VFS) may cache
+	// attributes. Default 1s.
+	AttrTimeout time.Duration
+	// NegativeTimeout is how long the kernel may cache that a name does
+	// not exist. Default 0: another process changing the plugin's data
+	// must not be hidden.
+	NegativeTimeout time.Duration
+	// ReadOnly refuses every change with sdk.ErrReadOnly.
+	ReadOnly bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.EntryTimeout == 0 {
+		o.EntryTimeout = time.Second
+	}
+	if o.AttrTimeout == 0 {
+		o.AttrTimeout = time.Second
+	}
+	if o.EntryTimeout < 0 {
+		o.EntryTimeout = 0
+	}
+	if o.AttrTimeout < 0 {
+		o.AttrTimeout = 0
+	}
+	return o
+}
+
+// Entry is the answer to a name lookup: a node and its attributes.
+type Entry struct {
+	ID           uint64 // node id for the kernel
+	Generation   uint64
+	Attr         Attr
+	EntryTimeout time.Duration
+}
+
+// Attr is a node's attributes as the kernel sees them, with how long they
+// may be cached.
+type Attr struct {
+	sdk.Attr
+	Timeout time.Duration
+}
+
+// VFS is the inode-level view of one volume.
+type VFS struct {
+	be   sdk.FileSystem
+	feat sdk.Features
+	opts Options
+
+	mu      sync.Mutex
+	nodes   map[uint64]*node
+	byIno   map[uint64]*node // plugin inode number → node, with StableIno
+	nextID  uint64
+	handles map[uint64]*handle
+	nextFH  uint64
+}
+
+// New returns a VFS serving backend, whose features are feat.
+func New(backend sdk.FileSystem, feat sdk.Features, opts Options) *VFS {
+	v := &VFS{
+		be: backend, feat: feat, opts: opts.withDefaults(),
+		nodes: make(map[uint64]*node), byIno: make(map[uint64]*node),
+		handles: make(map[uint64]*handle), nextID: RootID,
+	}
+	root := &node{id: RootID, lookups: 1, isDir: true}
+	v.nodes[RootID] = root
+	return v
+}
+
+// Features returns the plugin's features.
+func (v *VFS) Features() sdk.Features { return v.feat }
+
+// ReadOnly reports whether the volume refuses changes.
+func (v *VFS) ReadOnly() bool { return v.opts.ReadOnly || v.feat.ReadOnly }
+
+// Close releases every handle still open (a lazy unmount or a crash of
+// the kernel side can leave some) and returns the errors joined.
+func (v *VFS) Close(ctx context.Context) error {
+	v.mu.Lock()
+	hs := make([]*handle, 0, len(v.handles))
+	for fh, h := range v.handles {
+		hs = append(hs, h)
+		delete(v.handles, fh)
+	}
+	v.mu.Unlock()
+	var errs []error
+	for _, h := range hs {
+		if err := v.be.Release(ctx, h.backend()); err != nil && !errors.Is(err, sdk.ErrUnavailable) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// OpenHandles returns how many handles are open.
+func (v *VFS) OpenHandles() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.handles)
+}
+
+// Nodes returns how many nodes the VFS tracks (the root included).
+func (v *VFS) Nodes() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.nodes)
+}
+
+// mutable fails with ErrReadOnly on a read-only volume and with the
+// documented fallback when the plugin lacks the operation.
+func (v *VFS) mutable(has bool, missing error) error {
+	if v.ReadOnly() {
+		return sdk.ErrReadOnly
+	}
+	if !has {
+		return missing
+	}
+	return nil
+}

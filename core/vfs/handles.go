@@ -1,0 +1,300 @@
+package vfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// handle is one open file or directory.
+type handle struct {
+	node  *node
+	flags sdk.OpenFlags
+	dir   bool
+
+	mu sync.Mutex
+	bh sdk.Handle // the plugin's handle; replaced on reopen
+
+	// directory listing state, guarded by mu
+	entries []DirEntry
+	cookie  uint64
+	eof     bool
+}
+
+func (h *handle) backend() sdk.Handle {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bh
+}
+
+// DirEntry is one entry of a directory listing.
+type DirEntry struct {
+	Name string
+	Mode fs.FileMode // type bits
+	Ino  uint64      // for d_ino: the plugin's number, or 0 if unknown
+}
+
+func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool) uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.nextFH++
+	v.handles[v.nextFH] = &handle{node: n, bh: bh, flags: flags, dir: dir}
+	n.open++
+	return v.nextFH
+}
+
+func (v *VFS) handle(fh uint64) (*handle, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	h, ok := v.handles[fh]
+	if !ok {
+		return nil, fmt.Errorf("handle %d: %w", fh, sdk.ErrBadHandle)
+	}
+	return h, nil
+}
+
+// withHandle runs op on h's plugin handle; if the plugin restarted since
+// the handle was opened, it reopens the node by path and runs op again.
+func (v *VFS) withHandle(ctx context.Context, h *handle, op func(sdk.Handle) error) error {
+	bh := h.backend()
+	err := op(bh)
+	if !errors.Is(err, sdk.ErrStale) {
+		return err
+	}
+	nbh, rerr := v.reopen(ctx, h, bh)
+	if rerr != nil {
+		return sdk.NewError(sdk.CodeIO, fmt.Sprintf("reopen after plugin restart: %v", rerr))
+	}
+	return op(nbh)
+}
+
+// reopen replaces h's plugin handle stale (unless another goroutine did).
+func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Handle, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.bh != stale {
+		return h.bh, nil
+	}
+	v.mu.Lock()
+	path, err := v.pathLocked(h.node)
+	v.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	var nbh sdk.Handle
+	if h.dir {
+		nbh, err = v.be.OpenDir(ctx, path)
+		h.entries, h.cookie, h.eof = dots(), 0, false
+	} else {
+		nbh, _, err = v.be.Open(ctx, path, h.flags&^(sdk.Create|sdk.Exclusive|sdk.Truncate), 0)
+	}
+	if err != nil {
+		return 0, err
+	}
+	_ = v.be.Release(context.WithoutCancel(ctx), stale) // forgets the stale number
+	h.bh = nbh
+	return nbh, nil
+}
+
+// Open opens node id with flags and returns a handle.
+func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64, error) {
+	if flags.Writable() || flags&sdk.Truncate != 0 {
+		if err := v.mutable(v.feat.Write, sdk.ErrReadOnly); err != nil {
+			return 0, err
+		}
+	}
+	n, path, err := v.nodePath(id)
+	if err != nil {
+		return 0, err
+	}
+	bh, a, err := v.be.Open(ctx, path, flags&^(sdk.Create|sdk.Exclusive), 0)
+	if err != nil {
+		return 0, err
+	}
+	v.mu.Lock()
+	v.setAttrLocked(n, a)
+	v.mu.Unlock()
+	return v.addHandle(n, bh, flags, false), nil
+}
+
+// Create creates (or, without Exclusive, opens) regular file name in
+// parent and opens it.
+func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.OpenFlags, mode fs.FileMode) (Entry, uint64, error) {
+	var bh sdk.Handle
+	e, err := v.create(ctx, parent, name, v.feat.Write, func(path string) (sdk.Attr, error) {
+		h, a, err := v.be.Open(ctx, path, flags|sdk.Create, sdk.PermMode(mode))
+		bh = h
+		return a, err
+	})
+	if err != nil {
+		return Entry{}, 0, err
+	}
+	v.mu.Lock()
+	n := v.nodes[e.ID]
+	v.mu.Unlock()
+	return e, v.addHandle(n, bh, flags, false), nil
+}
+
+// Read reads into dest at off from handle fh.
+func (v *VFS) Read(ctx context.Context, fh uint64, dest []byte, off int64) (int, error) {
+	h, err := v.handle(fh)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
+		var e error
+		n, e = v.be.Read(ctx, bh, dest, off)
+		return e
+	})
+	return n, err
+}
+
+// Write writes data at off through handle fh.
+func (v *VFS) Write(ctx context.Context, fh uint64, data []byte, off int64) (int, error) {
+	if err := v.mutable(v.feat.Write, sdk.ErrReadOnly); err != nil {
+		return 0, err
+	}
+	h, err := v.handle(fh)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
+		var e error
+		n, e = v.be.(sdk.Writer).Write(ctx, bh, data, off)
+		return e
+	})
+	v.invalidate(h.node)
+	return n, err
+}
+
+// Flush is called on each close(2) of a descriptor of fh.
+func (v *VFS) Flush(ctx context.Context, fh uint64) error {
+	if !v.feat.Flush {
+		return nil
+	}
+	h, err := v.handle(fh)
+	if err != nil {
+		return err
+	}
+	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Flusher).Flush(ctx, bh) })
+}
+
+// Fsync makes fh's data durable.
+func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
+	if !v.feat.Fsync {
+		return nil
+	}
+	h, err := v.handle(fh)
+	if err != nil {
+		return err
+	}
+	if h.dir {
+		return nil // directories: the plugin's namespace changes are durable as it returns
+	}
+	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Fsyncer).Fsync(ctx, bh, dataOnly) })
+}
+
+// Release closes fh (a file or directory handle).
+func (v *VFS) Release(ctx context.Context, fh uint64) error {
+	v.mu.Lock()
+	h, ok := v.handles[fh]
+	if ok {
+		delete(v.handles, fh)
+		h.node.open--
+		v.dropIfUnusedLocked(h.node)
+	}
+	v.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("handle %d: %w", fh, sdk.ErrBadHandle)
+	}
+	err := v.be.Release(context.WithoutCancel(ctx), h.backend())
+	if errors.Is(err, sdk.ErrStale) || errors.Is(err, sdk.ErrUnavailable) {
+		return nil // its plugin is gone, and the handle with it
+	}
+	return err
+}
+
+// OpenDir opens directory id for listing.
+func (v *VFS) OpenDir(ctx context.Context, id uint64) (uint64, error) {
+	n, path, err := v.nodePath(id)
+	if err != nil {
+		return 0, err
+	}
+	bh, err := v.be.OpenDir(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	return v.addHandle(n, bh, sdk.ReadOnly, true), nil
+}
+
+// dirPage is how many entries the VFS asks the plugin for at once.
+const dirPage = 512
+
+// ReadDir returns the entries of directory handle fh from index from on
+// ("." and ".." are entries 0 and 1), fetching more from the plugin as
+// needed. An empty result means the listing is complete.
+func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, error) {
+	h, err := v.handle(fh)
+	if err != nil {
+		return nil, err
+	}
+	if from == 0 {
+		v.RewindDir(fh)
+	}
+	h.mu.Lock()
+	if h.entries == nil {
+		h.entries = dots()
+	}
+	for from >= len(h.entries) && !h.eof {
+		cookie := h.cookie
+		h.mu.Unlock()
+		var page []sdk.DirEntry
+		err := v.withHandle(ctx, h, func(bh sdk.Handle) error {
+			var e error
+			page, e = v.be.ReadDir(ctx, bh, cookie, dirPage)
+			return e
+		})
+		h.mu.Lock()
+		if err != nil {
+			h.mu.Unlock()
+			return nil, err
+		}
+		if h.cookie != cookie { // reopened meanwhile: the listing restarted
+			continue
+		}
+		if len(page) == 0 {
+			h.eof = true
+			break
+		}
+		for _, e := range page {
+			h.entries = append(h.entries, DirEntry{Name: e.Name, Mode: e.Mode.Type(), Ino: e.Ino})
+		}
+		h.cookie = page[len(page)-1].Cookie
+	}
+	defer h.mu.Unlock()
+	if from >= len(h.entries) {
+		return nil, nil
+	}
+	return h.entries[from:], nil
+}
+
+// RewindDir starts directory handle fh's listing afresh.
+func (v *VFS) RewindDir(fh uint64) {
+	h, err := v.handle(fh)
+	if err != nil {
+		return
+	}
+	h.mu.Lock()
+	h.entries, h.cookie, h.eof = nil, 0, false
+	h.mu.Unlock()
+}
+
+func dots() []DirEntry {
+	return []DirEntry{{Name: ".", Mode: fs.ModeDir}, {Name: "..", Mode: fs.ModeDir}}
+}

@@ -1,0 +1,310 @@
+package vfs
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"time"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// Lookup finds name in directory parent.
+func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, error) {
+	p, path, err := v.childPath(parent, name)
+	if err != nil {
+		return Entry{}, err
+	}
+	a, err := v.be.Stat(ctx, path)
+	if err != nil {
+		if errors.Is(err, sdk.ErrNotExist) {
+			v.mu.Lock()
+			v.unlinkLocked(p, name) // gone behind our back
+			v.mu.Unlock()
+		}
+		return Entry{}, err
+	}
+	return v.bind(p, name, a), nil
+}
+
+// NegativeTimeout is how long the kernel may cache a failed lookup.
+func (v *VFS) NegativeTimeout() time.Duration { return v.opts.NegativeTimeout }
+
+// Getattr returns node id's attributes; fh, if not 0, is a handle the
+// caller holds on it (fstat).
+func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
+	v.mu.Lock()
+	n, ok := v.nodes[id]
+	if !ok {
+		v.mu.Unlock()
+		return Attr{}, sdk.ErrStale
+	}
+	if time.Now().Before(n.attrExp) {
+		a := v.attrOfLocked(n)
+		v.mu.Unlock()
+		return a, nil
+	}
+	path, perr := v.pathLocked(n)
+	h := v.handles[fh]
+	if h == nil && perr != nil && v.feat.StatHandle {
+		for _, oh := range v.handles { // an unlinked node: any of its handles
+			if oh.node == n {
+				h = oh
+				break
+			}
+		}
+	}
+	v.mu.Unlock()
+
+	var a sdk.Attr
+	var err error
+	switch {
+	case perr == nil:
+		a, err = v.be.Stat(ctx, path)
+	case h != nil && v.feat.StatHandle:
+		err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
+			var e error
+			a, e = v.be.(sdk.HandleStater).StatHandle(ctx, bh)
+			return e
+		})
+	default: // unlinked, no way to ask: what we saw last
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		at := v.attrOfLocked(n)
+		at.Nlink = 0
+		return at, nil
+	}
+	if err != nil {
+		return Attr{}, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.setAttrLocked(n, a)
+	return v.attrOfLocked(n), nil
+}
+
+// Setattr changes node id's attributes through fh (0 for none).
+func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr) (Attr, error) {
+	if err := v.mutable(v.feat.Setattr, sdk.ErrNotSupported); err != nil {
+		return Attr{}, err
+	}
+	v.mu.Lock()
+	n, ok := v.nodes[id]
+	if !ok {
+		v.mu.Unlock()
+		return Attr{}, sdk.ErrStale
+	}
+	path, perr := v.pathLocked(n)
+	h := v.handles[fh]
+	v.mu.Unlock()
+	if perr != nil && h == nil {
+		return Attr{}, perr
+	}
+	st := v.be.(sdk.Setattrer)
+	var a sdk.Attr
+	var err error
+	if h != nil {
+		err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
+			var e error
+			a, e = st.Setattr(ctx, path, bh, sa)
+			return e
+		})
+	} else {
+		a, err = st.Setattr(ctx, path, 0, sa)
+	}
+	if err != nil {
+		v.invalidate(n)
+		return Attr{}, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.setAttrLocked(n, a)
+	return v.attrOfLocked(n), nil
+}
+
+// Readlink returns the target of symbolic link id.
+func (v *VFS) Readlink(ctx context.Context, id uint64) (string, error) {
+	if !v.feat.Readlink {
+		return "", sdk.ErrInvalid
+	}
+	_, path, err := v.nodePath(id)
+	if err != nil {
+		return "", err
+	}
+	return v.be.(sdk.Readlinker).Readlink(ctx, path)
+}
+
+// create runs a creating call for name in parent and binds the result.
+func (v *VFS) create(ctx context.Context, parent uint64, name string, has bool, do func(path string) (sdk.Attr, error)) (Entry, error) {
+	if err := v.mutable(has, sdk.ErrNotSupported); err != nil {
+		return Entry{}, err
+	}
+	p, path, err := v.childPath(parent, name)
+	if err != nil {
+		return Entry{}, err
+	}
+	a, err := do(path)
+	v.invalidate(p) // mtime, nlink of the directory
+	if err != nil {
+		return Entry{}, err
+	}
+	return v.bind(p, name, a), nil
+}
+
+// Mkdir creates directory name in parent with permission bits mode.
+func (v *VFS) Mkdir(ctx context.Context, parent uint64, name string, mode fs.FileMode) (Entry, error) {
+	return v.create(ctx, parent, name, v.feat.Mkdir, func(path string) (sdk.Attr, error) {
+		return v.be.(sdk.Mkdirer).Mkdir(ctx, path, sdk.PermMode(mode))
+	})
+}
+
+// Mknod creates special file name in parent.
+func (v *VFS) Mknod(ctx context.Context, parent uint64, name string, mode fs.FileMode, rdev uint32) (Entry, error) {
+	return v.create(ctx, parent, name, v.feat.Mknod, func(path string) (sdk.Attr, error) {
+		return v.be.(sdk.Mknoder).Mknod(ctx, path, mode, rdev)
+	})
+}
+
+// Symlink creates symbolic link name in parent pointing to target.
+func (v *VFS) Symlink(ctx context.Context, parent uint64, name, target string) (Entry, error) {
+	return v.create(ctx, parent, name, v.feat.Symlink, func(path string) (sdk.Attr, error) {
+		return v.be.(sdk.Symlinker).Symlink(ctx, target, path)
+	})
+}
+
+// Link makes name in parent another name of node id.
+func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (Entry, error) {
+	if err := v.mutable(v.feat.Link, sdk.ErrNotPermitted); err != nil {
+		return Entry{}, err
+	}
+	n, oldPath, err := v.nodePath(id)
+	if err != nil {
+		return Entry{}, err
+	}
+	e, err := v.create(ctx, parent, name, true, func(path string) (sdk.Attr, error) {
+		return v.be.(sdk.Linker).Link(ctx, oldPath, path)
+	})
+	if err == nil && e.ID != n.id {
+		// Without stable inode numbers the new name is its own node; the
+		// old one's link count changed all the same.
+		v.invalidate(n)
+	}
+	return e, err
+}
+
+// Unlink removes the non-directory name from parent.
+func (v *VFS) Unlink(ctx context.Context, parent uint64, name string) error {
+	return v.remove(ctx, parent, name, func(path string) error { return v.be.(sdk.Remover).Unlink(ctx, path) })
+}
+
+// Rmdir removes the empty directory name from parent.
+func (v *VFS) Rmdir(ctx context.Context, parent uint64, name string) error {
+	return v.remove(ctx, parent, name, func(path string) error { return v.be.(sdk.Remover).Rmdir(ctx, path) })
+}
+
+func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(string) error) error {
+	if err := v.mutable(v.feat.Remove, sdk.ErrNotSupported); err != nil {
+		return err
+	}
+	p, path, err := v.childPath(parent, name)
+	if err != nil {
+		return err
+	}
+	err = do(path)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	p.attrExp = time.Time{}
+	if err == nil || errors.Is(err, sdk.ErrNotExist) {
+		v.unlinkLocked(p, name)
+	}
+	return err
+}
+
+// Rename moves oldName in oldParent to newName in newParent.
+func (v *VFS) Rename(ctx context.Context, oldParent uint64, oldName string, newParent uint64, newName string, flags sdk.RenameFlags) error {
+	if err := v.mutable(v.feat.Rename, sdk.ErrCrossDevice); err != nil {
+		return err
+	}
+	if flags&sdk.RenameNoReplace != 0 && !v.feat.RenameNoReplace || flags&sdk.RenameExchange != 0 && !v.feat.RenameExchange {
+		return sdk.ErrInvalid // as the kernel reports unsupported renameat2 flags
+	}
+	op, from, err := v.childPath(oldParent, oldName)
+	if err != nil {
+		return err
+	}
+	np, to, err := v.childPath(newParent, newName)
+	if err != nil {
+		return err
+	}
+	err = v.be.(sdk.Renamer).Rename(ctx, from, to, flags)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	op.attrExp, np.attrExp = time.Time{}, time.Time{}
+	if err != nil {
+		return err
+	}
+	if flags&sdk.RenameExchange != 0 {
+		v.exchangeLocked(op, oldName, np, newName)
+	} else {
+		v.moveLocked(op, oldName, np, newName)
+	}
+	return nil
+}
+
+// Statfs reports the volume's capacity.
+func (v *VFS) Statfs(ctx context.Context) (sdk.Statfs, error) {
+	if !v.feat.Statfs {
+		return sdk.DefaultStatfs, nil
+	}
+	return v.be.(sdk.Statfser).Statfs(ctx)
+}
+
+// Getxattr returns attribute name of node id.
+func (v *VFS) Getxattr(ctx context.Context, id uint64, name string) ([]byte, error) {
+	if !v.feat.Xattr {
+		return nil, sdk.ErrNotSupported
+	}
+	_, path, err := v.nodePath(id)
+	if err != nil {
+		return nil, err
+	}
+	return v.be.(sdk.Xattrer).GetXattr(ctx, path, name)
+}
+
+// Listxattr returns the attribute names of node id.
+func (v *VFS) Listxattr(ctx context.Context, id uint64) ([]string, error) {
+	if !v.feat.Xattr {
+		return nil, nil // no attributes, rather than an error: ls -l asks
+	}
+	_, path, err := v.nodePath(id)
+	if err != nil {
+		return nil, err
+	}
+	return v.be.(sdk.Xattrer).ListXattr(ctx, path)
+}
+
+// Setxattr sets attribute name of node id.
+func (v *VFS) Setxattr(ctx context.Context, id uint64, name string, value []byte, flags sdk.XattrFlags) error {
+	if err := v.mutable(v.feat.Xattr, sdk.ErrNotSupported); err != nil {
+		return err
+	}
+	n, path, err := v.nodePath(id)
+	if err != nil {
+		return err
+	}
+	defer v.invalidate(n) // ctime
+	return v.be.(sdk.Xattrer).SetXattr(ctx, path, name, value, flags)
+}
+
+// Removexattr removes attribute name of node id.
+func (v *VFS) Removexattr(ctx context.Context, id uint64, name string) error {
+	if err := v.mutable(v.feat.Xattr, sdk.ErrNotSupported); err != nil {
+		return err
+	}
+	n, path, err := v.nodePath(id)
+	if err != nil {
+		return err
+	}
+	defer v.invalidate(n)
+	return v.be.(sdk.Xattrer).RemoveXattr(ctx, path, name)
+}

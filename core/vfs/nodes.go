@@ -1,0 +1,251 @@
+package vfs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// link is one name of a node: an entry name in a parent directory node.
+type link struct {
+	parent *node
+	name   string
+}
+
+// node is one file system object the kernel knows.
+type node struct {
+	id       uint64
+	isDir    bool
+	lookups  uint64 // kernel references (Lookup/Create/... minus Forget)
+	open     int    // open handles
+	links    []link // names; empty for the root and for unlinked nodes
+	children map[string]*node
+	ino      uint64 // the plugin's inode number, with StableIno
+
+	attr    sdk.Attr
+	attrExp time.Time // attr is fresh until then
+}
+
+// pathLocked returns the node's current path. v.mu must be held.
+func (v *VFS) pathLocked(n *node) (string, error) {
+	if n.id == RootID {
+		return "/", nil
+	}
+	var parts []string
+	for cur := n; cur.id != RootID; {
+		if len(cur.links) == 0 {
+			return "", fmt.Errorf("node %d is unlinked: %w", n.id, sdk.ErrNotExist)
+		}
+		l := cur.links[0]
+		parts = append(parts, l.name)
+		cur = l.parent
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String(), nil
+}
+
+// nodePath returns the node called id and its path.
+func (v *VFS) nodePath(id uint64) (*node, string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n, ok := v.nodes[id]
+	if !ok {
+		return nil, "", fmt.Errorf("unknown node %d: %w", id, sdk.ErrStale)
+	}
+	p, err := v.pathLocked(n)
+	return n, p, err
+}
+
+// childPath returns parent's node and the path of name within it.
+func (v *VFS) childPath(parent uint64, name string) (*node, string, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+		return nil, "", fmt.Errorf("name %q: %w", name, sdk.ErrInvalid)
+	}
+	p, pp, err := v.nodePath(parent)
+	if err != nil {
+		return nil, "", err
+	}
+	if pp == "/" {
+		return p, "/" + name, nil
+	}
+	return p, pp + "/" + name, nil
+}
+
+// bind records that name in parent is the object with attributes a, and
+// returns the entry for the kernel (one more kernel reference).
+func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := parent.children[name]
+	if n != nil && v.sameObject(n, a) {
+		// known under this name already
+	} else {
+		if n != nil { // the name now refers to another object
+			v.unlinkLocked(parent, name)
+		}
+		n = nil
+		if v.feat.StableIno && a.Ino != 0 && !a.Mode.IsDir() {
+			if hl := v.byIno[a.Ino]; hl != nil && len(hl.links) > 0 {
+				n = hl // a hard link to a known node
+			}
+		}
+		if n == nil {
+			v.nextID++
+			n = &node{id: v.nextID, isDir: a.Mode.IsDir()}
+			v.nodes[n.id] = n
+			if v.feat.StableIno && a.Ino != 0 {
+				v.byIno[a.Ino] = n
+				n.ino = a.Ino
+			}
+		}
+		n.links = append(n.links, link{parent, name})
+		if parent.children == nil {
+			parent.children = make(map[string]*node)
+		}
+		parent.children[name] = n
+	}
+	n.lookups++
+	v.setAttrLocked(n, a)
+	return Entry{ID: n.id, Attr: v.attrOfLocked(n), EntryTimeout: v.opts.EntryTimeout}
+}
+
+// sameObject reports whether a describes the object n already is.
+func (v *VFS) sameObject(n *node, a sdk.Attr) bool {
+	if n.isDir != a.Mode.IsDir() {
+		return false
+	}
+	if v.feat.StableIno && n.ino != 0 && a.Ino != 0 {
+		return n.ino == a.Ino
+	}
+	return n.attr.Mode.Type() == a.Mode.Type()
+}
+
+// unlinkLocked removes name from parent; the node it named loses that link.
+func (v *VFS) unlinkLocked(parent *node, name string) {
+	n := parent.children[name]
+	if n == nil {
+		return
+	}
+	delete(parent.children, name)
+	for i, l := range n.links {
+		if l.parent == parent && l.name == name {
+			n.links = append(n.links[:i], n.links[i+1:]...)
+			break
+		}
+	}
+	if len(n.links) == 0 {
+		n.attr.Nlink = 0
+	} else if n.attr.Nlink > 1 {
+		n.attr.Nlink--
+	}
+	n.attrExp = time.Time{}
+	v.dropIfUnusedLocked(n)
+}
+
+// dropIfUnusedLocked forgets a node nobody refers to any more.
+func (v *VFS) dropIfUnusedLocked(n *node) {
+	if n.id == RootID || n.lookups > 0 || n.open > 0 {
+		return
+	}
+	for _, l := range n.links {
+		if l.parent.children[l.name] == n {
+			delete(l.parent.children, l.name)
+		}
+	}
+	n.links = nil
+	delete(v.nodes, n.id)
+	if n.ino != 0 && v.byIno[n.ino] == n {
+		delete(v.byIno, n.ino)
+	}
+}
+
+// moveLocked renames the link (op, on) to (np, nn), replacing what was there.
+func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
+	n := op.children[on]
+	if n == nil {
+		return
+	}
+	if np.children[nn] != nil && np.children[nn] != n {
+		v.unlinkLocked(np, nn)
+	}
+	delete(op.children, on)
+	for i, l := range n.links {
+		if l.parent == op && l.name == on {
+			n.links[i] = link{np, nn}
+			break
+		}
+	}
+	if np.children == nil {
+		np.children = make(map[string]*node)
+	}
+	np.children[nn] = n
+	n.attrExp = time.Time{} // ctime changes
+}
+
+// exchangeLocked swaps the objects named (a, an) and (b, bn).
+func (v *VFS) exchangeLocked(a *node, an string, b *node, bn string) {
+	x, y := a.children[an], b.children[bn]
+	delete(a.children, an)
+	delete(b.children, bn)
+	relink := func(n *node, fromP *node, fromN string, toP *node, toN string) {
+		if n == nil {
+			return
+		}
+		for i, l := range n.links {
+			if l.parent == fromP && l.name == fromN {
+				n.links[i] = link{toP, toN}
+			}
+		}
+		if toP.children == nil {
+			toP.children = make(map[string]*node)
+		}
+		toP.children[toN] = n
+		n.attrExp = time.Time{}
+	}
+	relink(x, a, an, b, bn)
+	relink(y, b, bn, a, an)
+}
+
+// setAttrLocked caches a as n's attributes.
+func (v *VFS) setAttrLocked(n *node, a sdk.Attr) {
+	n.attr = a
+	n.attrExp = time.Now().Add(v.opts.AttrTimeout)
+}
+
+// attrOfLocked returns n's cached attributes as the kernel should see them.
+func (v *VFS) attrOfLocked(n *node) Attr {
+	a := n.attr
+	if !v.feat.StableIno || a.Ino == 0 {
+		a.Ino = n.id
+	}
+	return Attr{Attr: a, Timeout: v.opts.AttrTimeout}
+}
+
+// invalidate drops n's cached attributes.
+func (v *VFS) invalidate(n *node) {
+	v.mu.Lock()
+	n.attrExp = time.Time{}
+	v.mu.Unlock()
+}
+
+// Forget drops count kernel references to node id.
+func (v *VFS) Forget(id, count uint64) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n, ok := v.nodes[id]
+	if !ok || id == RootID {
+		return
+	}
+	if count >= n.lookups {
+		n.lookups = 0
+	} else {
+		n.lookups -= count
+	}
+	v.dropIfUnusedLocked(n)
+}

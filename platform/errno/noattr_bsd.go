@@ -1,0 +1,7 @@
+//go:build darwin || freebsd || netbsd || openbsd
+
+package errno
+
+import "syscall"
+
+const noAttr = syscall.ENOATTR
