@@ -292,3 +292,14 @@ var (
 
 // Features implements sdk.FeatureReporter: what the plugin announced.
 func (b *Backend) Features() sdk.Features { return b.h.Features() }
+
+// Generation implements vfs.Generationer: it changes with every plugin
+// restart (0 while none is running).
+func (b *Backend) Generation() uint64 {
+	b.h.mu.Lock()
+	defer b.h.mu.Unlock()
+	if b.h.cur == nil {
+		return 0
+	}
+	return b.h.cur.gen
+}

@@ -8,6 +8,25 @@ import (
 	"github.com/plugfs/plugfs/sdk"
 )
 
+// inoKey is a plugin inode number within one plugin process: a restarted
+// plugin (memfs, say) may hand the same numbers to other objects.
+type inoKey struct {
+	gen, ino uint64
+}
+
+// Generationer is implemented by backends whose process can restart (the
+// plugin supervisor): Generation changes with every restart.
+type Generationer interface {
+	Generation() uint64
+}
+
+func (v *VFS) generation() uint64 {
+	if g, ok := v.be.(Generationer); ok {
+		return g.Generation()
+	}
+	return 0
+}
+
 // link is one name of a node: an entry name in a parent directory node.
 type link struct {
 	parent *node
@@ -22,7 +41,7 @@ type node struct {
 	open     int    // open handles
 	links    []link // names; empty for the root and for unlinked nodes
 	children map[string]*node
-	ino      uint64 // the plugin's inode number, with StableIno
+	ino      inoKey // the plugin's inode number, with StableIno
 
 	attr    sdk.Attr
 	attrExp time.Time // attr is fresh until then
@@ -90,8 +109,9 @@ func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
 			v.unlinkLocked(parent, name)
 		}
 		n = nil
+		key := inoKey{v.generation(), a.Ino}
 		if v.feat.StableIno && a.Ino != 0 && !a.Mode.IsDir() {
-			if hl := v.byIno[a.Ino]; hl != nil && len(hl.links) > 0 {
+			if hl := v.byIno[key]; hl != nil && len(hl.links) > 0 {
 				n = hl // a hard link to a known node
 			}
 		}
@@ -100,8 +120,8 @@ func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
 			n = &node{id: v.nextID, isDir: a.Mode.IsDir()}
 			v.nodes[n.id] = n
 			if v.feat.StableIno && a.Ino != 0 {
-				v.byIno[a.Ino] = n
-				n.ino = a.Ino
+				v.byIno[key] = n
+				n.ino = key
 			}
 		}
 		n.links = append(n.links, link{parent, name})
@@ -120,8 +140,8 @@ func (v *VFS) sameObject(n *node, a sdk.Attr) bool {
 	if n.isDir != a.Mode.IsDir() {
 		return false
 	}
-	if v.feat.StableIno && n.ino != 0 && a.Ino != 0 {
-		return n.ino == a.Ino
+	if v.feat.StableIno && n.ino.ino != 0 && a.Ino != 0 {
+		return n.ino == inoKey{v.generation(), a.Ino}
 	}
 	return n.attr.Mode.Type() == a.Mode.Type()
 }
@@ -160,7 +180,7 @@ func (v *VFS) dropIfUnusedLocked(n *node) {
 	}
 	n.links = nil
 	delete(v.nodes, n.id)
-	if n.ino != 0 && v.byIno[n.ino] == n {
+	if n.ino.ino != 0 && v.byIno[n.ino] == n {
 		delete(v.byIno, n.ino)
 	}
 }

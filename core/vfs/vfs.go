@@ -67,7 +67,7 @@ type VFS struct {
 
 	mu      sync.Mutex
 	nodes   map[uint64]*node
-	byIno   map[uint64]*node // plugin inode number → node, with StableIno
+	byIno   map[inoKey]*node // plugin inode number → node, with StableIno
 	nextID  uint64
 	handles map[uint64]*handle
 	nextFH  uint64
@@ -77,7 +77,7 @@ type VFS struct {
 func New(backend sdk.FileSystem, feat sdk.Features, opts Options) *VFS {
 	v := &VFS{
 		be: backend, feat: feat, opts: opts.withDefaults(),
-		nodes: make(map[uint64]*node), byIno: make(map[uint64]*node),
+		nodes: make(map[uint64]*node), byIno: make(map[inoKey]*node),
 		handles: make(map[uint64]*handle), nextID: RootID,
 	}
 	root := &node{id: RootID, lookups: 1, isDir: true}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/plugfs/plugfs/core"
+)
+
+// parsePluginOpts turns repeated --opt key=value flags into a map.
+func parsePluginOpts(raw []string) (map[string]string, error) {
+	out := make(map[string]string, len(raw))
+	for _, kv := range raw {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usageError{fmt.Errorf("malformed --opt %q: write --opt key=value (for example --opt root=/srv/data)", kv)}
+		}
+		if _, dup := out[k]; dup {
+			return nil, usageError{fmt.Errorf("--opt %s given twice: give each plugin option once", k)}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// parseMountOpts applies -o options (comma-separated, repeatable) to m.
+func parseMountOpts(raw []string, m *core.MountOptions) error {
+	for _, group := range raw {
+		for _, o := range strings.Split(group, ",") {
+			o = strings.TrimSpace(o)
+			k, v, hasValue := strings.Cut(o, "=")
+			switch {
+			case o == "":
+			case o == "ro":
+				m.ReadOnly = true
+			case o == "rw":
+				m.ReadOnly = false
+			case o == "allow_other":
+				m.AllowOther = true
+			case o == "default_permissions":
+				m.DefaultPermissions = true
+			case k == "fsname" && hasValue && v != "":
+				m.FSName = v
+			case k == "subtype" && hasValue && v != "":
+				m.Subtype = v
+			default:
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, default_permissions, fsname=NAME, subtype=NAME", o)}
+			}
+		}
+	}
+	if m.AllowOther {
+		m.DefaultPermissions = true // others must meet the mode bits
+	}
+	return nil
+}

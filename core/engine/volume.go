@@ -1,0 +1,304 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/catalog"
+	"github.com/plugfs/plugfs/core/host"
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// State is where a volume is in its lifecycle.
+type State int
+
+// Volume states.
+const (
+	StateCreated   State = iota // configured, no plugin running
+	StateMounted                // plugin running, VFS ready, mounting points may be added
+	StateUnmounted              // plugin stopped; may be mounted again or deleted
+	StateDeleted
+)
+
+func (s State) String() string {
+	return [...]string{"created", "mounted", "unmounted", "deleted"}[s]
+}
+
+// VolumeConfig is everything needed to serve one volume.
+type VolumeConfig struct {
+	// Name identifies the volume within the engine.
+	Name string
+	// Plugin says how to run the plugin.
+	Plugin catalog.Source
+	// Options are the plugin's options.
+	Options map[string]string
+	// Host tunes the plugin supervisor (timeouts, backoff, logging);
+	// Name, Command and Options are filled from the fields above.
+	Host host.Config
+	// VFS tunes caching.
+	VFS vfs.Options
+	// Driver names the mount driver; "" picks the preferred available one.
+	Driver string
+	// Mount are the options for every mounting point.
+	Mount core.MountOptions
+}
+
+// MountPointInfo describes one mounting point of a volume.
+type MountPointInfo struct {
+	Point  string
+	Driver string
+	Since  time.Time
+}
+
+// Volume is one plugin-backed file system and its mounting points.
+type Volume struct {
+	cfg VolumeConfig
+
+	mu     sync.Mutex
+	state  State
+	host   *host.Host
+	fs     *vfs.VFS
+	driver core.Driver
+	points map[string]*point
+	idle   chan struct{} // closed when the last mounting point goes away
+}
+
+type point struct {
+	info MountPointInfo
+	m    core.Mounted
+}
+
+// Name returns the volume's name.
+func (v *Volume) Name() string { return v.cfg.Name }
+
+// Config returns the volume's configuration.
+func (v *Volume) Config() VolumeConfig { return v.cfg }
+
+// State returns the volume's lifecycle state.
+func (v *Volume) State() State {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.state
+}
+
+// PluginPID returns the process id of the volume's plugin, or 0.
+func (v *Volume) PluginPID() int {
+	v.mu.Lock()
+	h := v.host
+	v.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	return h.PID()
+}
+
+// PluginInfo returns what the plugin announced at start, if running.
+func (v *Volume) PluginInfo() (sdk.InitResult, bool) {
+	v.mu.Lock()
+	h := v.host
+	v.mu.Unlock()
+	if h == nil {
+		return sdk.InitResult{}, false
+	}
+	return h.Info(), true
+}
+
+// VFS returns the volume's VFS while mounted.
+func (v *Volume) VFS() *vfs.VFS {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.fs
+}
+
+func (v *Volume) stateError(op string) error {
+	return fmt.Errorf("%w: %s volume %q: it is %s", core.ErrVolumeState, op, v.cfg.Name, v.state)
+}
+
+// MountMedia starts the plugin and builds the VFS. It also resolves the
+// driver, so a missing driver fails here, before any mounting point.
+func (v *Volume) MountMedia(ctx context.Context) error {
+	v.mu.Lock()
+	if v.state != StateCreated && v.state != StateUnmounted {
+		defer v.mu.Unlock()
+		return v.stateError("mount media of")
+	}
+	v.mu.Unlock()
+
+	d, err := core.LookupDriver(v.cfg.Driver)
+	if err != nil {
+		return err
+	}
+	if err := d.Available(); err != nil {
+		return err
+	}
+	hc := v.cfg.Host
+	hc.Name = v.cfg.Plugin.Name
+	hc.Command = v.cfg.Plugin.Command
+	hc.Options = v.cfg.Options
+	h, err := host.Start(ctx, hc)
+	if err != nil {
+		return err
+	}
+	feat := h.Features()
+	vopts := v.cfg.VFS
+	if v.cfg.Mount.ReadOnly {
+		vopts.ReadOnly = true
+	}
+	fs := vfs.New(h.FileSystem(), feat, vopts)
+
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.state != StateCreated && v.state != StateUnmounted { // raced with another MountMedia
+		_ = h.Close(context.WithoutCancel(ctx))
+		return v.stateError("mount media of")
+	}
+	v.host, v.fs, v.driver = h, fs, d
+	v.points = make(map[string]*point)
+	v.idle = make(chan struct{})
+	v.state = StateMounted
+	return nil
+}
+
+// AddMountPoint makes the volume visible at pt through the volume's driver.
+func (v *Volume) AddMountPoint(ctx context.Context, pt string) (MountPointInfo, error) {
+	v.mu.Lock()
+	if v.state != StateMounted {
+		defer v.mu.Unlock()
+		return MountPointInfo{}, v.stateError("add a mounting point to")
+	}
+	if _, dup := v.points[pt]; dup {
+		v.mu.Unlock()
+		return MountPointInfo{}, fmt.Errorf("%w: volume %q is already mounted at %s", core.ErrMountPointBusy, v.cfg.Name, pt)
+	}
+	d, fs := v.driver, v.fs
+	v.mu.Unlock()
+
+	opts := v.cfg.Mount
+	if opts.MaxIO == 0 {
+		opts.MaxIO = v.host.Features().MaxIO
+	}
+	m, err := d.Mount(ctx, fs, pt, opts)
+	if err != nil {
+		return MountPointInfo{}, err
+	}
+	info := MountPointInfo{Point: m.Point(), Driver: d.Name(), Since: time.Now()}
+	v.mu.Lock()
+	if v.state != StateMounted { // unmounted meanwhile
+		v.mu.Unlock()
+		_ = m.Unmount(context.WithoutCancel(ctx), true)
+		return MountPointInfo{}, v.stateError("add a mounting point to")
+	}
+	p := &point{info: info, m: m}
+	v.points[info.Point] = p
+	v.mu.Unlock()
+	go v.watch(p)
+	return info, nil
+}
+
+// watch forgets a mounting point that went away from outside (fusermount
+// -u, umount), and signals idleness when it was the last.
+func (v *Volume) watch(p *point) {
+	<-p.m.Done()
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.points[p.info.Point] == p {
+		delete(v.points, p.info.Point)
+		if len(v.points) == 0 && v.idle != nil {
+			close(v.idle)
+			v.idle = nil
+		}
+	}
+}
+
+// Idle returns a channel closed once the volume has no mounting point
+// left after having had one (they were all removed, from here or outside).
+func (v *Volume) Idle() <-chan struct{} {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.idle == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return v.idle
+}
+
+// RemoveMountPoint unmounts pt. Without lazy, a busy mount point fails and
+// stays; with lazy, it is detached now and freed when its users leave.
+func (v *Volume) RemoveMountPoint(ctx context.Context, pt string, lazy bool) error {
+	v.mu.Lock()
+	p, ok := v.points[pt]
+	v.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: volume %q has no mounting point %s", core.ErrNotMounted, v.cfg.Name, pt)
+	}
+	if err := p.m.Unmount(ctx, lazy); err != nil {
+		return err
+	}
+	if !lazy {
+		select {
+		case <-p.m.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// MountPoints lists the volume's mounting points, sorted.
+func (v *Volume) MountPoints() []MountPointInfo {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make([]MountPointInfo, 0, len(v.points))
+	for _, p := range v.points {
+		out = append(out, p.info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Point < out[j].Point })
+	return out
+}
+
+// Unmount removes every mounting point, closes the VFS and stops the
+// plugin. Without lazy, a busy mounting point stops it with an error and
+// everything stays as it was from that point on; with lazy, busy points
+// are detached and the plugin serves them until their users leave (then
+// the plugin is stopped).
+func (v *Volume) Unmount(ctx context.Context, lazy bool) error {
+	v.mu.Lock()
+	if v.state != StateMounted {
+		defer v.mu.Unlock()
+		return v.stateError("unmount")
+	}
+	pts := make([]*point, 0, len(v.points))
+	for _, p := range v.points {
+		pts = append(pts, p)
+	}
+	v.mu.Unlock()
+	for _, p := range pts {
+		if err := p.m.Unmount(ctx, lazy); err != nil {
+			return err
+		}
+	}
+	for _, p := range pts { // a lazy detach ends when the last user leaves
+		select {
+		case <-p.m.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	v.mu.Lock()
+	h, fs := v.host, v.fs
+	v.host, v.fs, v.points = nil, nil, nil
+	v.state = StateUnmounted
+	if v.idle != nil {
+		close(v.idle)
+		v.idle = nil
+	}
+	v.mu.Unlock()
+	return errors.Join(fs.Close(ctx), h.Close(ctx))
+}

@@ -1,0 +1,91 @@
+//go:build linux
+
+package bazil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"bazil.org/fuse"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/mountdir"
+	"github.com/plugfs/plugfs/platform/unmount"
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// Name is the driver's name for --driver.
+const Name = "bazil"
+
+// Driver mounts volumes through bazil.org/fuse.
+type Driver struct{}
+
+func init() { core.RegisterDriver(Driver{}, 20) }
+
+// Name implements core.Driver.
+func (Driver) Name() string { return Name }
+
+// Available implements core.Driver: /dev/fuse and fusermount3 are needed.
+func (Driver) Available() error {
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return fmt.Errorf("%w: /dev/fuse is missing: load the fuse module (modprobe fuse)", core.ErrDriverUnavailable)
+	}
+	if _, err := exec.LookPath("fusermount3"); err != nil {
+		return fmt.Errorf("%w: fusermount3 is not installed: apt-get install fuse3", core.ErrDriverUnavailable)
+	}
+	return nil
+}
+
+// Mount implements core.Driver.
+func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts core.MountOptions) (core.Mounted, error) {
+	if err := d.Available(); err != nil {
+		return nil, err
+	}
+	clean, err := mountdir.Check(point)
+	if err != nil {
+		return nil, err
+	}
+	mo := []fuse.MountOption{
+		fuse.FSName(opts.FSName),
+		fuse.Subtype(opts.Subtype),
+		fuse.MaxReadahead(1 << 20),
+		fuse.AsyncRead(),
+	}
+	if opts.DefaultPermissions || opts.AllowOther {
+		mo = append(mo, fuse.DefaultPermissions())
+	}
+	if opts.AllowOther {
+		mo = append(mo, fuse.AllowOther())
+	}
+	if opts.ReadOnly || fsys.ReadOnly() {
+		mo = append(mo, fuse.ReadOnly())
+	}
+	conn, err := fuse.Mount(clean, mo...)
+	if err != nil {
+		_ = unmount.Unmount(clean, true) // mounted but failed at INIT: leave nothing
+		return nil, fmt.Errorf("mount %s: %w", clean, err)
+	}
+	m := newMount(clean, conn, fsys, opts)
+	go m.serve()
+	return m, nil
+}
+
+// Unmount implements core.Mounted.
+func (m *mount) Unmount(ctx context.Context, lazy bool) error {
+	err := unmount.Unmount(m.point, lazy)
+	if errors.Is(err, core.ErrNotMounted) {
+		select {
+		case <-m.done:
+			return nil // already gone
+		default:
+		}
+	}
+	if errors.Is(err, sdk.ErrBusy) {
+		return err
+	}
+	return err
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package bazil
+
+// This driver exists on Linux only; other systems register theirs.

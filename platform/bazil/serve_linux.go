@@ -1,0 +1,124 @@
+//go:build linux
+
+package bazil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"bazil.org/fuse"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/errno"
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// maxInFlight bounds the requests served at once.
+const maxInFlight = 64
+
+// mount is one live mount: the kernel connection and its serve loop.
+type mount struct {
+	point string
+	conn  *fuse.Conn
+	fs    *vfs.VFS
+	opts  core.MountOptions
+
+	mu       sync.Mutex
+	inflight map[fuse.RequestID]context.CancelFunc
+	dirs     map[fuse.HandleID]*dirStream // kernel byte offsets of listings
+
+	sem  chan struct{}
+	done chan struct{}
+	err  error
+}
+
+func newMount(point string, conn *fuse.Conn, fsys *vfs.VFS, opts core.MountOptions) *mount {
+	return &mount{
+		point: point, conn: conn, fs: fsys, opts: opts,
+		inflight: make(map[fuse.RequestID]context.CancelFunc),
+		dirs:     make(map[fuse.HandleID]*dirStream),
+		sem:      make(chan struct{}, maxInFlight),
+		done:     make(chan struct{}),
+	}
+}
+
+// Point implements core.Mounted.
+func (m *mount) Point() string { return m.point }
+
+// Done implements core.Mounted.
+func (m *mount) Done() <-chan struct{} { return m.done }
+
+// Err implements core.Mounted.
+func (m *mount) Err() error {
+	<-m.done
+	return m.err
+}
+
+// serve reads kernel requests until the mount goes away.
+func (m *mount) serve() {
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		m.conn.Close()
+		close(m.done)
+	}()
+	for {
+		req, err := m.conn.ReadRequest()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				m.err = fmt.Errorf("read fuse request: %w", err)
+			}
+			return
+		}
+		switch r := req.(type) {
+		case *fuse.InterruptRequest:
+			m.mu.Lock()
+			if cancel := m.inflight[r.IntrID]; cancel != nil {
+				cancel()
+			}
+			m.mu.Unlock()
+			r.Respond()
+			continue
+		case *fuse.ForgetRequest:
+			m.fs.Forget(uint64(r.Node), r.N)
+			r.Respond()
+			continue
+		case *fuse.BatchForgetRequest:
+			for _, f := range r.Forget {
+				m.fs.Forget(uint64(f.NodeID), f.N)
+			}
+			r.Respond()
+			continue
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		hdr := req.Hdr()
+		ctx = sdk.WithCaller(ctx, sdk.Caller{Uid: hdr.Uid, Gid: hdr.Gid, Pid: hdr.Pid})
+		m.mu.Lock()
+		m.inflight[hdr.ID] = cancel
+		m.mu.Unlock()
+		m.sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-m.sem }()
+			if m.opts.Debug != nil {
+				m.opts.Debug(req.String())
+			}
+			if err := m.handle(ctx, req); err != nil {
+				if m.opts.Debug != nil {
+					m.opts.Debug(fmt.Sprintf("%v -> error %v", req.Hdr(), err))
+				}
+				req.RespondError(fuse.Errno(errno.FromError(err)))
+			}
+			m.mu.Lock()
+			delete(m.inflight, hdr.ID)
+			m.mu.Unlock()
+			cancel()
+		}()
+	}
+}
+
