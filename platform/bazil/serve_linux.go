@@ -121,4 +121,3 @@ func (m *mount) serve() {
 		}()
 	}
 }
-

@@ -88,4 +88,3 @@ func isMountPoint(abs string, st *unix.Stat_t) (bool, error) {
 	}
 	return pst.Dev != st.Dev, nil
 }
-
