@@ -29,7 +29,7 @@ func TestParseMultiSz(t *testing.T) {
 		{`\Device\A` + "\x00\x00", []string{`\Device\A`}},
 		{`\Device\A` + "\x00" + `\??\C:\x` + "\x00\x00", []string{`\Device\A`, `\??\C:\x`}},
 		{"a\x00b\x00\x00c\x00", []string{"a", "b"}}, // stops at the empty string
-		{"a\x00b", []string{"a", "b"}},               // no final terminator
+		{"a\x00b", []string{"a", "b"}},              // no final terminator
 		{"é€\x00", []string{"é€"}},
 	} {
 		if got := parseMultiSz(utf16.Encode([]rune(tc.in))); !reflect.DeepEqual(got, tc.want) {
