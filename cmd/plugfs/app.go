@@ -10,7 +10,7 @@ import (
 
 	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/platform/runstate"
-	// local: added when plugins/local lands
+	"github.com/plugfs/plugfs/plugins/local"
 	"github.com/plugfs/plugfs/plugins/memfs"
 )
 
@@ -39,7 +39,7 @@ func newApp() *app {
 		ServeArgs: func(name string) []string { return []string{servePluginCmd, name} },
 	}
 	c.Register(memfs.Plugin())
-	// c.Register(local.Plugin())
+	c.Register(local.Plugin())
 	return &app{v: v, catalog: c}
 }
 
