@@ -9,7 +9,7 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 TEST_TIMEOUT ?= 20m
 
 # Packages whose tests run as Windows binaries under Wine (test-windows).
-WINE_PKGS := ./sdk/ ./core/mountpoint/ ./platform/runstate/
+WINE_PKGS := ./sdk/ ./core/mountpoint/ ./platform/runstate/ ./platform/windows/...
 
 .PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto examples clean
 
