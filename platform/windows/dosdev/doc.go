@@ -24,4 +24,12 @@
 // To define a name in another logon session, use the name that
 // platform/windows/session.DosDeviceName builds; that needs write access
 // to that session's DosDevices directory (LocalSystem in practice).
+//
+// # Wine
+//
+// Wine 8's DefineDosDevice ignores DDD_EXACT_MATCH_ON_REMOVE (Remove's
+// own check still protects other mappings), copies the name into a
+// 15-character buffer (only drive-letter names are safe there), and
+// resolves drive letters for file access through its dosdevices
+// directory, not through the links this package creates.
 package dosdev

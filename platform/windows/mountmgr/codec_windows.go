@@ -37,6 +37,7 @@ type ShortBufferError struct {
 	Have int
 }
 
+// Error says how many bytes the answer needs.
 func (e *ShortBufferError) Error() string {
 	return fmt.Sprintf("mount manager answer needs %d bytes, buffer has %d", e.Need, e.Have)
 }
