@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"bazil.org/fuse"
 
@@ -58,6 +59,26 @@ func (m *mount) Err() error {
 	return m.err
 }
 
+// interruptGrace is how long an interrupted request may still finish
+// before its plugin call is cancelled. The kernel sends INTERRUPT for any
+// signal the caller handles, and Go programs handle SIGURG (goroutine
+// preemption) all the time: cancelling at once would turn quick operations
+// into spurious EINTR. A fatal signal (Ctrl-C's default, SIGKILL) needs no
+// answer: the kernel returns to the dying caller at once.
+const interruptGrace = 200 * time.Millisecond
+
+// interrupt cancels request id if it is still running after the grace.
+func (m *mount) interrupt(id fuse.RequestID) {
+	time.AfterFunc(interruptGrace, func() {
+		m.mu.Lock()
+		cancel := m.inflight[id]
+		m.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+	})
+}
+
 // serve reads kernel requests until the mount goes away.
 func (m *mount) serve() {
 	var wg sync.WaitGroup
@@ -76,11 +97,7 @@ func (m *mount) serve() {
 		}
 		switch r := req.(type) {
 		case *fuse.InterruptRequest:
-			m.mu.Lock()
-			if cancel := m.inflight[r.IntrID]; cancel != nil {
-				cancel()
-			}
-			m.mu.Unlock()
+			m.interrupt(r.IntrID)
 			r.Respond()
 			continue
 		case *fuse.ForgetRequest:
