@@ -36,3 +36,13 @@ func TestTmpfs(t *testing.T) {
 func TestDisk(t *testing.T) {
 	RunAll(t, t.TempDir())
 }
+
+// TestFSXTmpfs runs the integrity checker on tmpfs.
+func TestFSXTmpfs(t *testing.T) {
+	RunFSX(t, mountTmpfs(t), FSXConfig{})
+}
+
+// TestFSXDisk runs the integrity checker on the root disk.
+func TestFSXDisk(t *testing.T) {
+	RunFSX(t, t.TempDir(), FSXConfig{})
+}
