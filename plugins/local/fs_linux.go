@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !localportable
 
 package local
 
@@ -6,169 +6,115 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/plugfs/plugfs/sdk"
 )
 
-// FS mirrors the directory it was opened on.
+// FS mirrors the directory it was opened on. Every access resolves from an
+// O_PATH descriptor of the root with openat2(RESOLVE_BENEATH|
+// RESOLVE_NO_MAGICLINKS) and acts on the last element with an *at call
+// that does not follow it.
 type FS struct {
-	root   *os.File // O_PATH descriptor of the root: every access starts here
-	path   string
-	asRoot bool // running as uid 0: new objects are given to the caller
-
-	mu      sync.Mutex
-	handles map[sdk.Handle]*openFile
-	next    atomic.Uint64
+	rootFd   int // O_PATH descriptor of the root
+	path     string
+	asRoot   bool // running as uid 0: new objects are given to the caller
+	declared sdk.Declared
+	handles  handleTable
 }
 
-// openFile is one open file or directory.
-type openFile struct {
-	f      *os.File
-	dir    bool
-	mu     sync.Mutex // directory stream position
-	pos    uint64     // entries returned so far (directories)
-	append bool
-}
-
-// New opens root for mirroring.
+// New opens root for mirroring. A missing root fails with an error wrapping
+// sdk.ErrNotExist, a file with sdk.ErrNotDir; both name the option to fix.
 func New(root string) (*FS, error) {
-	if root == "" {
-		return nil, fmt.Errorf("local: option root is empty: pass --opt root=DIR: %w", sdk.ErrInvalid)
-	}
-	abs, err := filepath.Abs(root)
+	abs, err := checkRoot(root)
 	if err != nil {
-		return nil, fmt.Errorf("local: root %q: %w", root, sdk.ErrInvalid)
+		return nil, err
 	}
 	fd, err := unix.Open(abs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		switch {
-		case errors.Is(err, unix.ENOENT):
-			return nil, fmt.Errorf("local: root %q does not exist: create it or pass --opt root=DIR: %w", abs, sdk.ErrNotExist)
-		case errors.Is(err, unix.ENOTDIR):
-			return nil, fmt.Errorf("local: root %q is not a directory: pass --opt root=DIR: %w", abs, sdk.ErrNotDir)
-		}
-		return nil, fmt.Errorf("local: root %q: %w", abs, err)
+		return nil, rootErr(abs, err)
 	}
-	return &FS{root: os.NewFile(uintptr(fd), abs), path: abs, asRoot: os.Geteuid() == 0,
-		handles: make(map[sdk.Handle]*openFile)}, nil
+	return &FS{rootFd: fd, path: abs, asRoot: os.Geteuid() == 0,
+		declared: sdk.Declared{RenameNoReplace: true, RenameExchange: true, StableIno: true}}, nil
 }
 
-// Describe implements sdk.Describer.
-func (f *FS) Describe() sdk.Declared {
-	return sdk.Declared{RenameNoReplace: true, RenameExchange: true, StableIno: true}
-}
-
-// rel turns a volume path into a path relative to the root ("." for "/").
-func rel(p string) string {
-	r := strings.TrimPrefix(p, "/")
-	if r == "" {
-		return "."
+// checkRoot validates the root option and makes it absolute.
+func checkRoot(root string) (string, error) {
+	if root == "" {
+		return "", fmt.Errorf("local: option root is empty: pass --opt root=DIR: %w", sdk.ErrInvalid)
 	}
-	return r
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("local: root %q: %v: pass an absolute --opt root=DIR: %w", root, err, sdk.ErrInvalid)
+	}
+	return abs, nil
 }
 
-const resolve = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS
+// rootErr explains why the root could not be opened.
+func rootErr(abs string, err error) error {
+	switch {
+	case errors.Is(err, sdk.ErrNotExist):
+		return fmt.Errorf("local: root %q does not exist: create it or pass --opt root=DIR: %w", abs, sdk.ErrNotExist)
+	case errors.Is(err, unix.ENOTDIR) || errors.Is(err, sdk.ErrNotDir):
+		return fmt.Errorf("local: root %q is not a directory: pass a directory as --opt root=DIR: %w", abs, sdk.ErrNotDir)
+	}
+	return fmt.Errorf("local: root %q: %w", abs, pathErr("open", abs, err))
+}
 
-// openat opens p beneath the root, never following a final symlink.
-func (f *FS) openat(p string, flags int, mode uint32) (int, error) {
-	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC | unix.O_NOFOLLOW), Mode: uint64(mode), Resolve: resolve}
-	if flags&unix.O_CREAT == 0 && flags&unix.O_TMPFILE == 0 {
-		how.Mode = 0
+const resolveFlags = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS
+
+// openat opens the relative path r beneath the root, never following a
+// final symlink. Escapes fail: ".." above the root and absolute symlinks
+// with EXDEV, a symlink as last element with ELOOP.
+func (f *FS) openat(r string, flags int, mode uint32) (int, error) {
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC | unix.O_NOFOLLOW), Resolve: resolveFlags}
+	if flags&unix.O_CREAT != 0 {
+		how.Mode = uint64(mode)
 	}
 	for {
-		fd, err := unix.Openat2(int(f.root.Fd()), rel(p), &how)
-		if err == unix.EINTR || err == unix.EAGAIN {
+		fd, err := unix.Openat2(f.rootFd, r, &how)
+		if err == unix.EINTR || err == unix.EAGAIN { // EAGAIN: a rename raced the lookup
 			continue
 		}
 		return fd, err
 	}
 }
 
-// parent opens p's parent directory beneath the root (O_PATH) and returns
-// it with p's last element. The caller closes the descriptor.
-func (f *FS) parent(p string) (int, string, error) {
-	if p == "/" || p == "" {
-		// The root itself, as "." in itself: *at calls then act on the
-		// root, and unlink/rmdir of "." fail with EINVAL as they should.
-		fd, err := unix.Dup(int(f.root.Fd()))
-		return fd, ".", err
-	}
-	dir, name := filepath.Split(p)
-	fd, err := f.openat(dir, unix.O_PATH|unix.O_DIRECTORY, 0)
-	return fd, name, err
-}
-
-// inParent runs op on p's parent directory and last element.
-func (f *FS) inParent(p string, op func(dfd int, name string) error) error {
-	dfd, name, err := f.parent(p)
+// openPath opens the object at volume path p itself (O_PATH, a symlink is
+// not followed) and returns its descriptor.
+func (f *FS) openPath(op, p string) (int, error) {
+	r, err := rel(p)
 	if err != nil {
-		return pathErr("resolve", p, err)
+		return -1, err
 	}
-	defer unix.Close(dfd)
-	return op(dfd, name)
+	fd, err := f.openat(r, unix.O_PATH, 0)
+	if err != nil {
+		return -1, pathErr(op, p, err)
+	}
+	return fd, nil
 }
 
-// pathErr turns an errno into an *sdk.Error naming the operation and the
-// volume path, so errors.Is matches the sdk sentinels in process too.
-func pathErr(op, p string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *sdk.Error
-	if errors.As(err, &se) {
+// inParent opens p's parent directory beneath the root and runs op on it and
+// p's last element. For the root itself op gets the root and ".", so *at
+// calls act on the root and unlink or rename of it fail as they should.
+func (f *FS) inParent(op, p string, do func(dfd int, name string) error) error {
+	dir, name, err := split(p)
+	if err != nil {
 		return err
 	}
-	return sdk.NewError(sdk.CodeOf(err), (&fs.PathError{Op: op, Path: p, Err: err}).Error())
-}
-
-func (f *FS) addHandle(of *openFile) sdk.Handle {
-	h := sdk.Handle(f.next.Add(1))
-	f.mu.Lock()
-	f.handles[h] = of
-	f.mu.Unlock()
-	return h
-}
-
-func (f *FS) get(h sdk.Handle) (*openFile, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	of, ok := f.handles[h]
-	if !ok {
-		return nil, fmt.Errorf("handle %d: %w", h, sdk.ErrBadHandle)
+	dfd, err := f.openat(dir, unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return pathErr(op, p, err)
 	}
-	return of, nil
-}
-
-// giveToCaller chowns a new object to the caller when the plugin runs as
-// root and someone else asked, as a kernel file system would.
-func (f *FS) giveToCaller(ctx context.Context, dfd int, name string) error {
-	c, ok := sdk.CallerFrom(ctx)
-	if !ok || !f.asRoot || (c.Uid == 0 && c.Gid == 0) {
-		return nil
-	}
-	gid := int(c.Gid)
-	var pst unix.Stat_t
-	if unix.Fstat(dfd, &pst) == nil && pst.Mode&unix.S_ISGID != 0 {
-		gid = -1 // the directory's group, set by the kernel already
-	}
-	return unix.Fchownat(dfd, name, int(c.Uid), gid, unix.AT_SYMLINK_NOFOLLOW)
+	defer unix.Close(dfd)
+	return pathErr(op, p, do(dfd, name))
 }
 
 // Close implements sdk.Closer: it closes every open file and the root.
 func (f *FS) Close(ctx context.Context) error {
-	f.mu.Lock()
-	for h, of := range f.handles {
-		of.f.Close()
-		delete(f.handles, h)
-	}
-	f.mu.Unlock()
-	return f.root.Close()
+	f.handles.closeAll()
+	return unix.Close(f.rootFd)
 }

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !localportable
 
 package local
 
@@ -11,70 +11,76 @@ import (
 	"github.com/plugfs/plugfs/sdk"
 )
 
-// create runs a creating *at call in p's parent, gives the new object to
-// the caller and returns its attributes.
-func (f *FS) create(ctx context.Context, op, p string, do func(dfd int, name string) error) (sdk.Attr, error) {
+// create runs a creating *at call in p's parent, then settles the new
+// object's mode and owner through an O_PATH descriptor of it.
+func (f *FS) create(ctx context.Context, op, p string, perm uint32, do func(dfd int, name string) error) (sdk.Attr, error) {
 	var a sdk.Attr
-	err := f.inParent(p, func(dfd int, name string) error {
+	err := f.inParent(op, p, func(dfd int, name string) error {
 		if err := do(dfd, name); err != nil {
-			return pathErr(op, p, err)
+			return err
 		}
-		if err := f.giveToCaller(ctx, dfd, name); err != nil {
-			return pathErr("chown", p, err)
+		fd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
 		}
-		var st unix.Stat_t
-		if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return pathErr("stat", p, err)
-		}
-		a = attrOf(&st)
-		return nil
+		defer unix.Close(fd)
+		a, err = f.settle(ctx, fd, perm, func() bool { return setgidDir(dfd) })
+		return err
 	})
 	return a, err
 }
 
 // Mkdir implements sdk.Mkdirer.
 func (f *FS) Mkdir(ctx context.Context, p string, mode fs.FileMode) (sdk.Attr, error) {
-	return f.create(ctx, "mkdir", p, func(dfd int, name string) error { return unix.Mkdirat(dfd, name, modeBits(mode)) })
+	perm := modeBits(mode)
+	return f.create(ctx, "mkdir", p, perm, func(dfd int, name string) error { return unix.Mkdirat(dfd, name, perm) })
 }
 
-// Mknod implements sdk.Mknoder.
+// Mknod implements sdk.Mknoder: FIFOs, sockets, device nodes, and regular
+// files for a mode without type bits.
 func (f *FS) Mknod(ctx context.Context, p string, mode fs.FileMode, rdev uint32) (sdk.Attr, error) {
-	return f.create(ctx, "mknod", p, func(dfd int, name string) error {
+	return f.create(ctx, "mknod", p, modeBits(mode), func(dfd int, name string) error {
 		return unix.Mknodat(dfd, name, sdk.ModeToPOSIX(mode), int(rdev))
 	})
 }
 
-// Symlink implements sdk.Symlinker.
+// Symlink implements sdk.Symlinker. The target is stored as given: it is
+// only ever read back (Readlink), never followed by the plugin.
 func (f *FS) Symlink(ctx context.Context, target, p string) (sdk.Attr, error) {
-	return f.create(ctx, "symlink", p, func(dfd int, name string) error { return unix.Symlinkat(target, dfd, name) })
+	return f.create(ctx, "symlink", p, 0, func(dfd int, name string) error { return unix.Symlinkat(target, dfd, name) })
 }
 
 // Readlink implements sdk.Readlinker.
 func (f *FS) Readlink(ctx context.Context, p string) (string, error) {
 	var target string
-	err := f.inParent(p, func(dfd int, name string) error {
-		buf := make([]byte, 4096)
-		n, err := unix.Readlinkat(dfd, name, buf)
-		if err != nil {
-			return pathErr("readlink", p, err)
+	err := f.inParent("readlink", p, func(dfd int, name string) error {
+		for size := 256; ; size *= 2 {
+			buf := make([]byte, size)
+			n, err := unix.Readlinkat(dfd, name, buf)
+			if err != nil {
+				return err
+			}
+			if n < size {
+				target = string(buf[:n])
+				return nil
+			}
 		}
-		target = string(buf[:n])
-		return nil
 	})
 	return target, err
 }
 
-// Link implements sdk.Linker.
+// Link implements sdk.Linker (linkat without AT_SYMLINK_FOLLOW: a link to
+// a symlink is a link to the symlink).
 func (f *FS) Link(ctx context.Context, oldpath, newpath string) (sdk.Attr, error) {
 	var a sdk.Attr
-	err := f.inParent(oldpath, func(odfd int, oname string) error {
-		return f.inParent(newpath, func(ndfd int, nname string) error {
+	err := f.inParent("link", oldpath, func(odfd int, oname string) error {
+		return f.inParent("link", newpath, func(ndfd int, nname string) error {
 			if err := unix.Linkat(odfd, oname, ndfd, nname, 0); err != nil {
-				return pathErr("link", newpath, err)
+				return err
 			}
 			var st unix.Stat_t
 			if err := unix.Fstatat(ndfd, nname, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				return pathErr("stat", newpath, err)
+				return err
 			}
 			a = attrOf(&st)
 			return nil
@@ -83,19 +89,21 @@ func (f *FS) Link(ctx context.Context, oldpath, newpath string) (sdk.Attr, error
 	return a, err
 }
 
-// Unlink implements sdk.Remover.
+// Unlink implements sdk.Remover. Open handles of the file keep working.
 func (f *FS) Unlink(ctx context.Context, p string) error {
-	return f.inParent(p, func(dfd int, name string) error { return pathErr("unlink", p, unix.Unlinkat(dfd, name, 0)) })
+	return f.inParent("unlink", p, func(dfd int, name string) error { return unix.Unlinkat(dfd, name, 0) })
 }
 
 // Rmdir implements sdk.Remover.
 func (f *FS) Rmdir(ctx context.Context, p string) error {
-	return f.inParent(p, func(dfd int, name string) error {
-		return pathErr("rmdir", p, unix.Unlinkat(dfd, name, unix.AT_REMOVEDIR))
+	return f.inParent("rmdir", p, func(dfd int, name string) error {
+		return unix.Unlinkat(dfd, name, unix.AT_REMOVEDIR)
 	})
 }
 
-// Rename implements sdk.Renamer with renameat2.
+// Rename implements sdk.Renamer with renameat2, RENAME_NOREPLACE and
+// RENAME_EXCHANGE included (declared through Describe). Across mounts
+// inside the root it fails with ErrCrossDevice, as rename(2) does.
 func (f *FS) Rename(ctx context.Context, from, to string, flags sdk.RenameFlags) error {
 	var uf uint
 	if flags&sdk.RenameNoReplace != 0 {
@@ -104,103 +112,22 @@ func (f *FS) Rename(ctx context.Context, from, to string, flags sdk.RenameFlags)
 	if flags&sdk.RenameExchange != 0 {
 		uf |= unix.RENAME_EXCHANGE
 	}
-	return f.inParent(from, func(odfd int, oname string) error {
-		return f.inParent(to, func(ndfd int, nname string) error {
-			return pathErr("rename", from, unix.Renameat2(odfd, oname, ndfd, nname, uf))
+	return f.inParent("rename", from, func(odfd int, oname string) error {
+		return f.inParent("rename", to, func(ndfd int, nname string) error {
+			return unix.Renameat2(odfd, oname, ndfd, nname, uf)
 		})
 	})
 }
 
-// Statfs implements sdk.Statfser.
+// Statfs implements sdk.Statfser: the numbers of the file system holding
+// the root.
 func (f *FS) Statfs(ctx context.Context) (sdk.Statfs, error) {
 	var st unix.Statfs_t
-	if err := unix.Fstatfs(int(f.root.Fd()), &st); err != nil {
-		return sdk.Statfs{}, err
+	if err := unix.Fstatfs(f.rootFd, &st); err != nil {
+		return sdk.Statfs{}, pathErr("statfs", "/", err)
 	}
 	return sdk.Statfs{BlockSize: uint32(st.Bsize), Blocks: st.Blocks, BlocksFree: st.Bfree,
 		BlocksAvail: st.Bavail, Files: st.Files, FilesFree: st.Ffree, NameMax: uint32(st.Namelen)}, nil
-}
-
-// withXattrPath is withPath for extended attributes, which Linux keeps
-// off symbolic links (user.* is refused there): a symlink reports none.
-func (f *FS) withXattrPath(p string, op func(fd int) error) error {
-	return f.withPath(p, func(fd int) error {
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			return err
-		}
-		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-			return pathErr("xattr", p, unix.EPERM)
-		}
-		return op(fd)
-	})
-}
-
-// GetXattr implements sdk.Xattrer.
-func (f *FS) GetXattr(ctx context.Context, p, name string) ([]byte, error) {
-	var val []byte
-	err := f.withXattrPath(p, func(fd int) error {
-		for size := 256; ; size *= 4 {
-			buf := make([]byte, size)
-			n, err := unix.Getxattr(procPath(fd), name, buf)
-			if err == unix.ERANGE && size < 1<<20 {
-				continue
-			}
-			if err != nil {
-				return pathErr("getxattr", p, err)
-			}
-			val = buf[:n]
-			return nil
-		}
-	})
-	return val, err
-}
-
-// SetXattr implements sdk.Xattrer.
-func (f *FS) SetXattr(ctx context.Context, p, name string, value []byte, flags sdk.XattrFlags) error {
-	var uf int
-	if flags&sdk.XattrCreate != 0 {
-		uf |= unix.XATTR_CREATE
-	}
-	if flags&sdk.XattrReplace != 0 {
-		uf |= unix.XATTR_REPLACE
-	}
-	return f.withXattrPath(p, func(fd int) error {
-		return pathErr("setxattr", p, unix.Setxattr(procPath(fd), name, value, uf))
-	})
-}
-
-// ListXattr implements sdk.Xattrer.
-func (f *FS) ListXattr(ctx context.Context, p string) ([]string, error) {
-	var names []string
-	err := f.withXattrPath(p, func(fd int) error {
-		for size := 1024; ; size *= 4 {
-			buf := make([]byte, size)
-			n, err := unix.Listxattr(procPath(fd), buf)
-			if err == unix.ERANGE && size < 1<<20 {
-				continue
-			}
-			if err != nil {
-				return pathErr("listxattr", p, err)
-			}
-			start := 0
-			for i := 0; i < n; i++ {
-				if buf[i] == 0 {
-					if i > start {
-						names = append(names, string(buf[start:i]))
-					}
-					start = i + 1
-				}
-			}
-			return nil
-		}
-	})
-	return names, err
-}
-
-// RemoveXattr implements sdk.Xattrer.
-func (f *FS) RemoveXattr(ctx context.Context, p, name string) error {
-	return f.withXattrPath(p, func(fd int) error { return pathErr("removexattr", p, unix.Removexattr(procPath(fd), name)) })
 }
 
 // The local plugin implements every optional interface Linux supports.

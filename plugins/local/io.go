@@ -1,0 +1,57 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// Read implements sdk.FileSystem with pread: short only at end of file.
+func (f *FS) Read(ctx context.Context, h sdk.Handle, b []byte, off int64) (int, error) {
+	of, err := f.handles.get(h)
+	if err != nil {
+		return 0, err
+	}
+	n, err := of.f.ReadAt(b, off)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return n, pathErr("read", of.path, err)
+}
+
+// Write implements sdk.Writer with pwrite; a handle opened with Append
+// writes at end of file whatever off says.
+func (f *FS) Write(ctx context.Context, h sdk.Handle, b []byte, off int64) (int, error) {
+	of, err := f.handles.get(h)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if of.append {
+		n, err = of.f.Write(b)
+	} else {
+		n, err = of.f.WriteAt(b, off)
+	}
+	return n, pathErr("write", of.path, err)
+}
+
+// Release implements sdk.FileSystem: it closes the handle's descriptor.
+func (f *FS) Release(ctx context.Context, h sdk.Handle) error {
+	of, err := f.handles.remove(h)
+	if err != nil {
+		return err
+	}
+	return pathErr("close", of.path, of.f.Close())
+}
+
+// Flush implements sdk.Flusher. Writes go straight to the backing file, so
+// there is nothing to push; it only checks the handle.
+func (f *FS) Flush(ctx context.Context, h sdk.Handle) error {
+	_, err := f.handles.get(h)
+	return err
+}
+
+// Describe implements sdk.Describer.
+func (f *FS) Describe() sdk.Declared { return f.declared }
