@@ -11,7 +11,8 @@ import (
 
 // pathErr turns an OS error into an *sdk.Error naming the operation and the
 // volume path, so errors.Is matches the sdk sentinels in process and the
-// code survives the wire. Errors that already carry a code pass unchanged.
+// code survives the wire. An escape refused by os.Root becomes
+// ErrCrossDevice, like openat2's EXDEV. Errors that already carry a code pass unchanged.
 func pathErr(op, p string, err error) error {
 	if err == nil {
 		return nil
@@ -20,7 +21,13 @@ func pathErr(op, p string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	return sdk.NewError(sdk.CodeOf(err), (&fs.PathError{Op: "local: " + op, Path: p, Err: err}).Error())
+	code := sdk.CodeOf(err)
+	if code == sdk.CodeIO && strings.Contains(err.Error(), "path escapes from parent") {
+		// os.Root's refusal has no exported value; give it the code
+		// openat2 gives the same attempt (EXDEV).
+		code = sdk.CodeCrossDevice
+	}
+	return sdk.NewError(code, (&fs.PathError{Op: "local: " + op, Path: p, Err: err}).Error())
 }
 
 // rel checks a volume path and turns it into a path relative to the root
