@@ -3,7 +3,9 @@
 package mounttest
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -45,4 +47,28 @@ func TestFSXTmpfs(t *testing.T) {
 // TestFSXDisk runs the integrity checker on the root disk.
 func TestFSXDisk(t *testing.T) {
 	RunFSX(t, t.TempDir(), FSXConfig{})
+}
+
+// TestMountedDir runs the suite and the integrity checker against a
+// directory on any mounted file system, named by PLUGFS_MOUNTTEST_DIR, for
+// trying a mount by hand; PLUGFS_MOUNTTEST_SKIP lists tests (comma
+// separated) to skip. Without PLUGFS_MOUNTTEST_DIR it is skipped.
+func TestMountedDir(t *testing.T) {
+	dir := os.Getenv("PLUGFS_MOUNTTEST_DIR")
+	if dir == "" {
+		t.Skip("set PLUGFS_MOUNTTEST_DIR to run the suite against a mounted directory")
+	}
+	skip := Skip{}
+	for _, name := range strings.Split(os.Getenv("PLUGFS_MOUNTTEST_SKIP"), ",") {
+		if name != "" {
+			skip[name] = "skipped by PLUGFS_MOUNTTEST_SKIP"
+		}
+	}
+	RunAll(t, dir, skip)
+	t.Run("FSX", func(t *testing.T) {
+		fsxDir := filepath.Join(dir, "fsx")
+		check(t, os.Mkdir(fsxDir, 0o755), "mkdir")
+		t.Cleanup(func() { os.Remove(fsxDir) }) // after RunFSX's own cleanup
+		RunFSX(t, fsxDir, FSXConfig{})
+	})
 }
