@@ -31,6 +31,10 @@
 // change: PLUGFS_FSX_OPS=200000 PLUGFS_FSX_SEED=42 go test -run FSX ./...
 // PLUGFS_FSX_SEED=random picks a seed from the clock (it is logged).
 //
+// To try any mounted directory by hand, point the package's own test at it:
+// PLUGFS_MOUNTTEST_DIR=/mnt/x go test -run TestMountedDir ./platform/mounttest/
+// (PLUGFS_MOUNTTEST_SKIP=Name1,Name2 skips tests by name).
+//
 // # Requirements
 //
 // The suite expects to run as root on Linux: the permission tests re-execute
