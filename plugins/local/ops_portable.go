@@ -55,9 +55,7 @@ func (f *FS) OpenDir(ctx context.Context, p string) (sdk.Handle, error) {
 	}
 	if fi, err := f.lstat(n); err != nil {
 		return 0, pathErr("opendir", p, err)
-	} else if fi.Mode()&fs.ModeSymlink != 0 {
-		return 0, errLoop("opendir", p)
-	} else if !fi.IsDir() {
+	} else if !fi.IsDir() { // a symlink too, as O_DIRECTORY|O_NOFOLLOW says
 		return 0, pathErr("opendir", p, sdk.ErrNotDir)
 	}
 	d, err := f.root.Open(n)

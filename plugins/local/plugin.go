@@ -19,9 +19,9 @@
 //   - a symlink in the middle of a path that points outside the root
 //     (absolute, or relative and climbing out): EXDEV, which is
 //     sdk.ErrCrossDevice;
-//   - a symlink as the last element where an object is opened (Open,
-//     OpenDir, Setattr without handle): ELOOP, sdk.ErrLoop. Stat, Readlink,
-//     Unlink, Rename and friends act on the link itself.
+//   - a symlink as the last element where an object is opened: ELOOP
+//     (sdk.ErrLoop) from Open, ENOTDIR (sdk.ErrNotDir) from OpenDir. Stat,
+//     Setattr, Readlink, Unlink, Rename and friends act on the link itself.
 //
 // Rename supports RENAME_NOREPLACE and RENAME_EXCHANGE; Attr.Ino and
 // DirEntry.Ino are the backing st_ino (StableIno).
