@@ -3,25 +3,37 @@ package main
 import (
 	"testing"
 
-	"github.com/plugfs/plugfs/platform/posixtest"
+	"github.com/plugfs/plugfs/platform/mounttest"
 )
 
-// bazilGaps are the suite's tests the bazil driver cannot pass, and why.
-var bazilGaps = map[string]string{
-	"RenameFlags": "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL (the go-fuse driver will carry them)",
+// driverGaps are the suite's tests a driver cannot pass, and why.
+var driverGaps = map[string]mounttest.Skip{
+	"bazil": {
+		"RenameNoReplace": "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
+		"RenameExchange":  "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
+		"Chmod":           "bazil.org/fuse drops the sticky bit from attributes it sends the kernel",
+		"Permissions":     "bazil.org/fuse drops the sticky bit, so the kernel does not enforce sticky directories",
+	},
 }
 
-// TestPOSIXMemfs runs the mount-level suite and the integrity checker
-// through a real mount of memfs, served by its own plugin process.
-func TestPOSIXMemfs(t *testing.T) {
-	mnt := mountBackground(t, "memfs")
-	posixtest.RunAll(t, mnt, bazilGaps)
-	t.Run("FSX", func(t *testing.T) { posixtest.RunFSX(t, mnt, posixtest.FSXConfig{}) })
-}
-
-// TestPOSIXLocal does the same through the local plugin.
-func TestPOSIXLocal(t *testing.T) {
-	mnt := mountBackground(t, "local", "--opt", "root="+t.TempDir())
-	posixtest.RunAll(t, mnt, bazilGaps)
-	t.Run("FSX", func(t *testing.T) { posixtest.RunFSX(t, mnt, posixtest.FSXConfig{}) })
+// TestPOSIX runs the mount-level suite and the integrity checker through
+// real mounts of memfs and local, each plugin in its own process, on every
+// Linux driver.
+func TestPOSIX(t *testing.T) {
+	for _, driver := range []string{"bazil"} {
+		for _, plugin := range []struct {
+			name string
+			args []string
+		}{
+			{"memfs", nil},
+			{"local", []string{"--opt", "root=" + t.TempDir()}},
+		} {
+			t.Run(driver+"/"+plugin.name, func(t *testing.T) {
+				args := append([]string{"--driver", driver, "-o", "allow_other"}, plugin.args...)
+				mnt := mountBackground(t, plugin.name, args...)
+				mounttest.RunAll(t, mnt, driverGaps[driver])
+				t.Run("FSX", func(t *testing.T) { mounttest.RunFSX(t, mnt, mounttest.FSXConfig{}) })
+			})
+		}
+	}
 }

@@ -88,9 +88,9 @@ func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Hand
 	var nbh sdk.Handle
 	if h.dir {
 		nbh, err = v.be.OpenDir(ctx, path)
-		h.entries, h.cookie, h.eof = dots(), 0, false
+		h.entries, h.cookie, h.eof = v.dots(h.node), 0, false
 	} else {
-		nbh, _, err = v.be.Open(ctx, path, h.flags&^(sdk.Create|sdk.Exclusive|sdk.Truncate), 0)
+		nbh, _, err = v.be.Open(ctx, path, backendFlags(h.flags)&^(sdk.Create|sdk.Exclusive|sdk.Truncate), 0)
 	}
 	if err != nil {
 		return 0, err
@@ -99,6 +99,12 @@ func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Hand
 	h.bh = nbh
 	return nbh, nil
 }
+
+// backendFlags are the flags the plugin's handle is opened with. Append is
+// dropped: the kernel already places appending writes at the end of file,
+// and it also writes mmap'd pages back through whichever handle is open for
+// writing, at their own offsets, which an appending handle would move.
+func backendFlags(f sdk.OpenFlags) sdk.OpenFlags { return f &^ sdk.Append }
 
 // Open opens node id with flags and returns a handle.
 func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64, error) {
@@ -111,7 +117,7 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	bh, a, err := v.be.Open(ctx, path, flags&^(sdk.Create|sdk.Exclusive), 0)
+	bh, a, err := v.be.Open(ctx, path, backendFlags(flags)&^(sdk.Create|sdk.Exclusive), 0)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +132,7 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.OpenFlags, mode fs.FileMode) (Entry, uint64, error) {
 	var bh sdk.Handle
 	e, err := v.create(ctx, parent, name, v.feat.Write, func(path string) (sdk.Attr, error) {
-		h, a, err := v.be.Open(ctx, path, flags|sdk.Create, sdk.PermMode(mode))
+		h, a, err := v.be.Open(ctx, path, backendFlags(flags)|sdk.Create, sdk.PermMode(mode))
 		bh = h
 		return a, err
 	})
@@ -249,7 +255,7 @@ func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, err
 	}
 	h.mu.Lock()
 	if h.entries == nil {
-		h.entries = dots()
+		h.entries = v.dots(h.node)
 	}
 	for from >= len(h.entries) && !h.eof {
 		cookie := h.cookie
@@ -295,6 +301,16 @@ func (v *VFS) RewindDir(fh uint64) {
 	h.mu.Unlock()
 }
 
-func dots() []DirEntry {
-	return []DirEntry{{Name: ".", Mode: fs.ModeDir}, {Name: "..", Mode: fs.ModeDir}}
+// dots returns "." and ".." of directory n with their inode numbers.
+func (v *VFS) dots(n *node) []DirEntry {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	parent := n
+	if len(n.links) > 0 {
+		parent = n.links[0].parent
+	}
+	return []DirEntry{
+		{Name: ".", Mode: fs.ModeDir, Ino: v.attrOfLocked(n).Ino},
+		{Name: "..", Mode: fs.ModeDir, Ino: v.attrOfLocked(parent).Ino},
+	}
 }

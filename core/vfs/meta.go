@@ -47,12 +47,7 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	path, perr := v.pathLocked(n)
 	h := v.handles[fh]
 	if h == nil && perr != nil && v.feat.StatHandle {
-		for _, oh := range v.handles { // an unlinked node: any of its handles
-			if oh.node == n {
-				h = oh
-				break
-			}
-		}
+		h = v.anyHandleLocked(n) // an unlinked node: any of its handles
 	}
 	v.mu.Unlock()
 
@@ -96,6 +91,9 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	}
 	path, perr := v.pathLocked(n)
 	h := v.handles[fh]
+	if h == nil && perr != nil {
+		h = v.anyHandleLocked(n) // fchmod of an unlinked file: no path left
+	}
 	v.mu.Unlock()
 	if perr != nil && h == nil {
 		return Attr{}, perr
@@ -307,4 +305,17 @@ func (v *VFS) Removexattr(ctx context.Context, id uint64, name string) error {
 	}
 	defer v.invalidate(n)
 	return v.be.(sdk.Xattrer).RemoveXattr(ctx, path, name)
+}
+
+// anyHandleLocked returns an open handle of n, or nil. v.mu must be held.
+func (v *VFS) anyHandleLocked(n *node) *handle {
+	if n.open == 0 {
+		return nil
+	}
+	for _, h := range v.handles {
+		if h.node == n && !h.dir {
+			return h
+		}
+	}
+	return nil
 }

@@ -40,7 +40,7 @@ func (m *mount) readDir(ctx context.Context, r *fuse.ReadRequest) error {
 		for _, e := range ents {
 			ino := e.Ino
 			if ino == 0 {
-				ino = ^uint64(0) // unknown until looked up; never 0, which hides the entry
+				ino = unknownIno // unknown until looked up; never 0, which hides the entry
 			}
 			ds.buf = fuse.AppendDirent(ds.buf, fuse.Dirent{Inode: ino, Type: direntType(e.Mode), Name: e.Name})
 			ds.entries++
@@ -57,3 +57,7 @@ func (m *mount) readDir(ctx context.Context, r *fuse.ReadRequest) error {
 	r.Respond(&fuse.ReadResponse{Data: data})
 	return nil
 }
+
+// unknownIno is d_ino for an entry whose inode number is not known yet,
+// as libfuse and go-fuse report it.
+const unknownIno = 0xffffffff

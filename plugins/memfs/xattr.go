@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -45,7 +46,11 @@ func (f *FS) GetXattr(ctx context.Context, p, name string) ([]byte, error) {
 	return slices.Clone(v), nil
 }
 
-// SetXattr implements sdk.Xattrer. Any namespace is stored.
+// xattrNamespaces are the namespaces Linux defines; others are refused
+// with ErrNotSupported, as Linux file systems do.
+var xattrNamespaces = []string{"user.", "trusted.", "security.", "system."}
+
+// SetXattr implements sdk.Xattrer for the Linux namespaces.
 func (f *FS) SetXattr(ctx context.Context, p, name string, value []byte, flags sdk.XattrFlags) error {
 	if flags&^(sdk.XattrCreate|sdk.XattrReplace) != 0 || flags == sdk.XattrCreate|sdk.XattrReplace {
 		return pathErr("setxattr", p, fmt.Errorf("flags %#x: %w", flags, sdk.ErrInvalid))
@@ -56,6 +61,9 @@ func (f *FS) SetXattr(ctx context.Context, p, name string, value []byte, flags s
 	n, err := f.xattrNode("setxattr", p, name)
 	if err != nil {
 		return err
+	}
+	if !slices.ContainsFunc(xattrNamespaces, func(ns string) bool { return strings.HasPrefix(name, ns) && len(name) > len(ns) }) {
+		return pathErr("setxattr", p, fmt.Errorf("%s: namespace not supported: %w", name, sdk.ErrNotSupported))
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
