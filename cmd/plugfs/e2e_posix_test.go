@@ -20,7 +20,7 @@ var driverGaps = map[string]mounttest.Skip{
 // real mounts of memfs and local, each plugin in its own process, on every
 // Linux driver.
 func TestPOSIX(t *testing.T) {
-	for _, driver := range []string{"bazil"} {
+	for _, driver := range []string{"gofuse", "bazil"} {
 		for _, plugin := range []struct {
 			name string
 			args []string

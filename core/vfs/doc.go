@@ -31,10 +31,12 @@
 //
 // # Caching
 //
-// Entry and attribute timeouts are handed to the kernel with every reply.
-// The VFS also keeps each node's last attributes for AttrTimeout and drops
-// them on any change it makes, so a Getattr right after a write goes to the
-// plugin.
+// Entry and attribute timeouts are handed to the kernel with every reply;
+// the kernel is the cache. Getattr always asks the plugin: a host-side
+// cache filled by a Getattr racing a write would give the kernel a size
+// older than the write it has just seen complete. The VFS keeps each node's
+// last attributes only to answer for an unlinked file no plugin call can
+// reach.
 //
 // # Locking
 //

@@ -39,11 +39,9 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 		v.mu.Unlock()
 		return Attr{}, sdk.ErrStale
 	}
-	if time.Now().Before(n.attrExp) {
-		a := v.attrOfLocked(n)
-		v.mu.Unlock()
-		return a, nil
-	}
+	// No answer from a cache here: the kernel caches attributes for
+	// AttrTimeout already, and a second cache filled by a Getattr that
+	// raced a write would hand the kernel a size older than the write.
 	path, perr := v.pathLocked(n)
 	h := v.handles[fh]
 	if h == nil && perr != nil && v.feat.StatHandle {

@@ -1,0 +1,121 @@
+//go:build linux
+
+package gofuse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/mountdir"
+	"github.com/plugfs/plugfs/platform/unmount"
+)
+
+// Name is the driver's name for --driver.
+const Name = "gofuse"
+
+// Driver mounts volumes through go-fuse.
+type Driver struct{}
+
+func init() { core.RegisterDriver(Driver{}, 10) }
+
+// Name implements core.Driver.
+func (Driver) Name() string { return Name }
+
+// Available implements core.Driver: /dev/fuse, and fusermount3 unless root.
+func (Driver) Available() error {
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return fmt.Errorf("%w: /dev/fuse is missing: load the fuse module (modprobe fuse)", core.ErrDriverUnavailable)
+	}
+	if os.Geteuid() != 0 {
+		if _, err := exec.LookPath("fusermount3"); err != nil {
+			return fmt.Errorf("%w: fusermount3 is not installed: apt-get install fuse3", core.ErrDriverUnavailable)
+		}
+	}
+	return nil
+}
+
+// Mount implements core.Driver.
+func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts core.MountOptions) (core.Mounted, error) {
+	if err := d.Available(); err != nil {
+		return nil, err
+	}
+	clean, err := mountdir.Check(point)
+	if err != nil {
+		return nil, err
+	}
+	var mopts []string
+	if opts.DefaultPermissions || opts.AllowOther {
+		mopts = append(mopts, "default_permissions")
+	}
+	if opts.ReadOnly || fsys.ReadOnly() {
+		mopts = append(mopts, "ro")
+	}
+	maxIO := int(opts.MaxIO)
+	if maxIO <= 0 || maxIO > 1<<20 {
+		maxIO = 1 << 20
+	}
+	m := &mount{point: clean, fs: fsys, debug: opts.Debug, done: make(chan struct{})}
+	srv, err := fuse.NewServer(&rawFS{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, clean, &fuse.MountOptions{
+		AllowOther:         opts.AllowOther,
+		FsName:             opts.FSName,
+		Name:               opts.Subtype,
+		Options:            mopts,
+		MaxWrite:           maxIO,
+		MaxReadAhead:       maxIO,
+		MaxBackground:      64,
+		DisableReadDirPlus: true,
+		DirectMount:        os.Geteuid() == 0,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mount %s: %w", clean, err)
+	}
+	m.srv = srv
+	go func() {
+		srv.Serve()
+		close(m.done)
+	}()
+	if err := srv.WaitMount(); err != nil {
+		_ = unmount.Unmount(clean, true)
+		return nil, fmt.Errorf("mount %s: %w", clean, err)
+	}
+	return m, nil
+}
+
+// mount is one live go-fuse mount.
+type mount struct {
+	point string
+	fs    *vfs.VFS
+	srv   *fuse.Server
+	debug func(string)
+	done  chan struct{}
+}
+
+// Point implements core.Mounted.
+func (m *mount) Point() string { return m.point }
+
+// Done implements core.Mounted.
+func (m *mount) Done() <-chan struct{} { return m.done }
+
+// Err implements core.Mounted.
+func (m *mount) Err() error { <-m.done; return nil }
+
+// Unmount implements core.Mounted.
+func (m *mount) Unmount(ctx context.Context, lazy bool) error {
+	err := unmount.Unmount(m.point, lazy)
+	if errors.Is(err, core.ErrNotMounted) {
+		select {
+		case <-m.done:
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return err
+}

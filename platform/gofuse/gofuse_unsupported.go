@@ -1,0 +1,5 @@
+//go:build !linux
+
+package gofuse
+
+// This driver exists on Linux only.

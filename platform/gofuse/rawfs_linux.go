@@ -1,0 +1,438 @@
+//go:build linux
+
+package gofuse
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/errno"
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// interruptGrace: see the package comment.
+const interruptGrace = 200 * time.Millisecond
+
+// rawFS adapts core/vfs to go-fuse's raw protocol interface. Operations it
+// does not override answer ENOSYS (go-fuse's defaults).
+type rawFS struct {
+	fuse.RawFileSystem
+	m *mount
+}
+
+func (r *rawFS) String() string { return "plugfs:" + r.m.point }
+
+// op starts an operation: a context carrying the caller, cancelled when the
+// kernel interrupts the request and it is still running after the grace.
+func (r *rawFS) op(cancel <-chan struct{}, h *fuse.InHeader, what string) (context.Context, func()) {
+	ctx, stop := context.WithCancel(sdk.WithCaller(context.Background(), sdk.Caller{Uid: h.Uid, Gid: h.Gid, Pid: h.Pid}))
+	if r.m.debug != nil {
+		r.m.debug(fmt.Sprintf("%s node=%d uid=%d pid=%d", what, h.NodeId, h.Uid, h.Pid))
+	}
+	go func() {
+		select {
+		case <-cancel:
+			t := time.NewTimer(interruptGrace)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				stop()
+			case <-ctx.Done():
+			}
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, stop
+}
+
+func status(err error) fuse.Status {
+	if err == nil {
+		return fuse.OK
+	}
+	return fuse.Status(errno.FromError(err))
+}
+
+func setAttr(out *fuse.Attr, a sdk.Attr) {
+	out.Ino = a.Ino
+	out.Size = a.Size
+	out.Blocks = a.Blocks
+	out.Mode = sdk.ModeToPOSIX(a.Mode)
+	out.Nlink = a.Nlink
+	out.Uid, out.Gid = a.Uid, a.Gid
+	out.Rdev = a.Rdev
+	out.Blksize = 4096
+	setTime := func(t time.Time, s *uint64, ns *uint32) {
+		if t.IsZero() {
+			*s, *ns = 0, 0
+			return
+		}
+		*s, *ns = uint64(t.Unix()), uint32(t.Nanosecond())
+	}
+	setTime(a.Atime, &out.Atime, &out.Atimensec)
+	setTime(a.Mtime, &out.Mtime, &out.Mtimensec)
+	setTime(a.Ctime, &out.Ctime, &out.Ctimensec)
+}
+
+func entryOut(out *fuse.EntryOut, e vfs.Entry) {
+	out.NodeId = e.ID
+	out.Generation = e.Generation
+	out.SetEntryTimeout(e.EntryTimeout)
+	out.SetAttrTimeout(e.Attr.Timeout)
+	setAttr(&out.Attr, e.Attr.Attr)
+}
+
+func attrOut(out *fuse.AttrOut, a vfs.Attr) {
+	out.SetTimeout(a.Timeout)
+	setAttr(&out.Attr, a.Attr)
+}
+
+func (r *rawFS) Lookup(cancel <-chan struct{}, h *fuse.InHeader, name string, out *fuse.EntryOut) fuse.Status {
+	ctx, done := r.op(cancel, h, "lookup "+name)
+	defer done()
+	e, err := r.m.fs.Lookup(ctx, h.NodeId, name)
+	if err != nil {
+		if neg := r.m.fs.NegativeTimeout(); neg > 0 && errno.FromError(err) == syscall.ENOENT {
+			out.NodeId = 0
+			out.SetEntryTimeout(neg)
+			return fuse.OK // a cached "no such name"
+		}
+		return status(err)
+	}
+	entryOut(out, e)
+	return fuse.OK
+}
+
+func (r *rawFS) Forget(nodeid, nlookup uint64) { r.m.fs.Forget(nodeid, nlookup) }
+
+func (r *rawFS) GetAttr(cancel <-chan struct{}, in *fuse.GetAttrIn, out *fuse.AttrOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "getattr")
+	defer done()
+	var fh uint64
+	if in.Flags()&fuse.FUSE_GETATTR_FH != 0 {
+		fh = in.Fh()
+	}
+	a, err := r.m.fs.Getattr(ctx, in.NodeId, fh)
+	if err != nil {
+		return status(err)
+	}
+	attrOut(out, a)
+	return fuse.OK
+}
+
+func (r *rawFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fuse.AttrOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "setattr")
+	defer done()
+	var sa sdk.SetAttr
+	v := in.Valid
+	if v&fuse.FATTR_MODE != 0 {
+		sa.Valid |= sdk.SetMode
+		sa.Mode = sdk.PermMode(sdk.ModeFromPOSIX(in.Mode))
+	}
+	if v&fuse.FATTR_UID != 0 {
+		sa.Valid |= sdk.SetUid
+		sa.Uid = in.Uid
+	}
+	if v&fuse.FATTR_GID != 0 {
+		sa.Valid |= sdk.SetGid
+		sa.Gid = in.Gid
+	}
+	if v&fuse.FATTR_SIZE != 0 {
+		sa.Valid |= sdk.SetSize
+		sa.Size = in.Size
+	}
+	switch {
+	case v&fuse.FATTR_ATIME_NOW != 0:
+		sa.Valid |= sdk.SetAtime | sdk.SetAtimeNow
+	case v&fuse.FATTR_ATIME != 0:
+		sa.Valid |= sdk.SetAtime
+		sa.Atime = time.Unix(int64(in.Atime), int64(in.Atimensec))
+	}
+	switch {
+	case v&fuse.FATTR_MTIME_NOW != 0:
+		sa.Valid |= sdk.SetMtime | sdk.SetMtimeNow
+	case v&fuse.FATTR_MTIME != 0:
+		sa.Valid |= sdk.SetMtime
+		sa.Mtime = time.Unix(int64(in.Mtime), int64(in.Mtimensec))
+	}
+	if v&fuse.FATTR_CTIME != 0 {
+		sa.Valid |= sdk.SetCtime
+		sa.Ctime = time.Unix(int64(in.Ctime), int64(in.Ctimensec))
+	}
+	var fh uint64
+	if v&fuse.FATTR_FH != 0 {
+		fh = in.Fh
+	}
+	a, err := r.m.fs.Setattr(ctx, in.NodeId, fh, sa)
+	if err != nil {
+		return status(err)
+	}
+	attrOut(out, a)
+	return fuse.OK
+}
+
+func (r *rawFS) Readlink(cancel <-chan struct{}, h *fuse.InHeader) ([]byte, fuse.Status) {
+	ctx, done := r.op(cancel, h, "readlink")
+	defer done()
+	t, err := r.m.fs.Readlink(ctx, h.NodeId)
+	return []byte(t), status(err)
+}
+
+func (r *rawFS) entry(out *fuse.EntryOut, e vfs.Entry, err error) fuse.Status {
+	if err != nil {
+		return status(err)
+	}
+	entryOut(out, e)
+	return fuse.OK
+}
+
+func (r *rawFS) Mknod(cancel <-chan struct{}, in *fuse.MknodIn, name string, out *fuse.EntryOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "mknod "+name)
+	defer done()
+	e, err := r.m.fs.Mknod(ctx, in.NodeId, name, sdk.ModeFromPOSIX(in.Mode), in.Rdev)
+	return r.entry(out, e, err)
+}
+
+func (r *rawFS) Mkdir(cancel <-chan struct{}, in *fuse.MkdirIn, name string, out *fuse.EntryOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "mkdir "+name)
+	defer done()
+	e, err := r.m.fs.Mkdir(ctx, in.NodeId, name, sdk.PermMode(sdk.ModeFromPOSIX(in.Mode|syscall.S_IFDIR)))
+	return r.entry(out, e, err)
+}
+
+func (r *rawFS) Symlink(cancel <-chan struct{}, h *fuse.InHeader, target, name string, out *fuse.EntryOut) fuse.Status {
+	ctx, done := r.op(cancel, h, "symlink "+name)
+	defer done()
+	e, err := r.m.fs.Symlink(ctx, h.NodeId, name, target)
+	return r.entry(out, e, err)
+}
+
+func (r *rawFS) Link(cancel <-chan struct{}, in *fuse.LinkIn, name string, out *fuse.EntryOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "link "+name)
+	defer done()
+	e, err := r.m.fs.Link(ctx, in.Oldnodeid, in.NodeId, name)
+	return r.entry(out, e, err)
+}
+
+func (r *rawFS) Unlink(cancel <-chan struct{}, h *fuse.InHeader, name string) fuse.Status {
+	ctx, done := r.op(cancel, h, "unlink "+name)
+	defer done()
+	return status(r.m.fs.Unlink(ctx, h.NodeId, name))
+}
+
+func (r *rawFS) Rmdir(cancel <-chan struct{}, h *fuse.InHeader, name string) fuse.Status {
+	ctx, done := r.op(cancel, h, "rmdir "+name)
+	defer done()
+	return status(r.m.fs.Rmdir(ctx, h.NodeId, name))
+}
+
+func (r *rawFS) Rename(cancel <-chan struct{}, in *fuse.RenameIn, oldName, newName string) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "rename "+oldName)
+	defer done()
+	var flags sdk.RenameFlags
+	if in.Flags&1 != 0 { // RENAME_NOREPLACE
+		flags |= sdk.RenameNoReplace
+	}
+	if in.Flags&2 != 0 { // RENAME_EXCHANGE
+		flags |= sdk.RenameExchange
+	}
+	if in.Flags&^3 != 0 { // RENAME_WHITEOUT and beyond
+		return fuse.EINVAL
+	}
+	return status(r.m.fs.Rename(ctx, in.NodeId, oldName, in.Newdir, newName, flags))
+}
+
+func (r *rawFS) Access(cancel <-chan struct{}, in *fuse.AccessIn) fuse.Status {
+	return fuse.OK // permissions are the kernel's (default_permissions)
+}
+
+func openFlags(f uint32) sdk.OpenFlags {
+	var o sdk.OpenFlags
+	switch f & syscall.O_ACCMODE {
+	case syscall.O_WRONLY:
+		o = sdk.WriteOnly
+	case syscall.O_RDWR:
+		o = sdk.ReadWrite
+	}
+	for _, m := range []struct {
+		k uint32
+		s sdk.OpenFlags
+	}{
+		{syscall.O_APPEND, sdk.Append}, {syscall.O_CREAT, sdk.Create}, {syscall.O_EXCL, sdk.Exclusive},
+		{syscall.O_TRUNC, sdk.Truncate}, {syscall.O_SYNC, sdk.Sync}, {syscall.O_DIRECT, sdk.Direct},
+		{syscall.O_NOFOLLOW, sdk.NoFollow},
+	} {
+		if f&m.k != 0 {
+			o |= m.s
+		}
+	}
+	return o
+}
+
+func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, out *fuse.CreateOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "create "+name)
+	defer done()
+	e, fh, err := r.m.fs.Create(ctx, in.NodeId, name, openFlags(in.Flags), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
+	if err != nil {
+		return status(err)
+	}
+	entryOut(&out.EntryOut, e)
+	out.Fh = fh
+	return fuse.OK
+}
+
+func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "open")
+	defer done()
+	fh, err := r.m.fs.Open(ctx, in.NodeId, openFlags(in.Flags))
+	if err != nil {
+		return status(err)
+	}
+	out.Fh = fh
+	return fuse.OK
+}
+
+func (r *rawFS) Read(cancel <-chan struct{}, in *fuse.ReadIn, buf []byte) (fuse.ReadResult, fuse.Status) {
+	ctx, done := r.op(cancel, &in.InHeader, "read")
+	defer done()
+	n, err := r.m.fs.Read(ctx, in.Fh, buf[:min(int(in.Size), len(buf))], int64(in.Offset))
+	if err != nil {
+		return nil, status(err)
+	}
+	return fuse.ReadResultData(buf[:n]), fuse.OK
+}
+
+func (r *rawFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte) (uint32, fuse.Status) {
+	ctx, done := r.op(cancel, &in.InHeader, "write")
+	defer done()
+	n, err := r.m.fs.Write(ctx, in.Fh, data, int64(in.Offset))
+	return uint32(n), status(err)
+}
+
+func (r *rawFS) Flush(cancel <-chan struct{}, in *fuse.FlushIn) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "flush")
+	defer done()
+	return status(r.m.fs.Flush(ctx, in.Fh))
+}
+
+func (r *rawFS) Fsync(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "fsync")
+	defer done()
+	return status(r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0))
+}
+
+func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
+	return fuse.OK
+}
+
+func (r *rawFS) Release(cancel <-chan struct{}, in *fuse.ReleaseIn) {
+	_ = r.m.fs.Release(context.Background(), in.Fh)
+}
+
+func (r *rawFS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "opendir")
+	defer done()
+	fh, err := r.m.fs.OpenDir(ctx, in.NodeId)
+	if err != nil {
+		return status(err)
+	}
+	out.Fh = fh
+	return fuse.OK
+}
+
+// ReadDir: kernel offsets are indexes into the VFS listing ("." is 0).
+func (r *rawFS) ReadDir(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEntryList) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "readdir")
+	defer done()
+	idx := int(in.Offset)
+	for {
+		ents, err := r.m.fs.ReadDir(ctx, in.Fh, idx)
+		if err != nil {
+			return status(err)
+		}
+		if len(ents) == 0 {
+			return fuse.OK
+		}
+		for _, e := range ents {
+			idx++
+			if !out.AddDirEntry(fuse.DirEntry{Name: e.Name, Mode: sdk.ModeToPOSIX(e.Mode.Type() | fs.ModePerm), Ino: e.Ino, Off: uint64(idx)}) {
+				return fuse.OK
+			}
+		}
+	}
+}
+
+func (r *rawFS) ReleaseDir(in *fuse.ReleaseIn) {
+	_ = r.m.fs.Release(context.Background(), in.Fh)
+}
+
+func (r *rawFS) StatFs(cancel <-chan struct{}, h *fuse.InHeader, out *fuse.StatfsOut) fuse.Status {
+	ctx, done := r.op(cancel, h, "statfs")
+	defer done()
+	st, err := r.m.fs.Statfs(ctx)
+	if err != nil {
+		return status(err)
+	}
+	bs := st.BlockSize
+	if bs == 0 {
+		bs = 4096
+	}
+	out.Blocks, out.Bfree, out.Bavail = st.Blocks, st.BlocksFree, st.BlocksAvail
+	out.Files, out.Ffree = st.Files, st.FilesFree
+	out.Bsize, out.Frsize, out.NameLen = bs, bs, st.NameMax
+	return fuse.OK
+}
+
+func (r *rawFS) GetXAttr(cancel <-chan struct{}, h *fuse.InHeader, name string, dest []byte) (uint32, fuse.Status) {
+	ctx, done := r.op(cancel, h, "getxattr "+name)
+	defer done()
+	val, err := r.m.fs.Getxattr(ctx, h.NodeId, name)
+	if err != nil {
+		return 0, status(err)
+	}
+	if len(dest) < len(val) {
+		return uint32(len(val)), fuse.ERANGE
+	}
+	return uint32(copy(dest, val)), fuse.OK
+}
+
+func (r *rawFS) ListXAttr(cancel <-chan struct{}, h *fuse.InHeader, dest []byte) (uint32, fuse.Status) {
+	ctx, done := r.op(cancel, h, "listxattr")
+	defer done()
+	names, err := r.m.fs.Listxattr(ctx, h.NodeId)
+	if err != nil {
+		return 0, status(err)
+	}
+	var b []byte
+	for _, n := range names {
+		b = append(append(b, n...), 0)
+	}
+	if len(dest) < len(b) {
+		return uint32(len(b)), fuse.ERANGE
+	}
+	return uint32(copy(dest, b)), fuse.OK
+}
+
+func (r *rawFS) SetXAttr(cancel <-chan struct{}, in *fuse.SetXAttrIn, name string, data []byte) fuse.Status {
+	ctx, done := r.op(cancel, &in.InHeader, "setxattr "+name)
+	defer done()
+	var flags sdk.XattrFlags
+	if in.Flags&0x1 != 0 {
+		flags |= sdk.XattrCreate
+	}
+	if in.Flags&0x2 != 0 {
+		flags |= sdk.XattrReplace
+	}
+	return status(r.m.fs.Setxattr(ctx, in.NodeId, name, data, flags))
+}
+
+func (r *rawFS) RemoveXAttr(cancel <-chan struct{}, h *fuse.InHeader, name string) fuse.Status {
+	ctx, done := r.op(cancel, h, "removexattr "+name)
+	defer done()
+	return status(r.m.fs.Removexattr(ctx, h.NodeId, name))
+}
