@@ -17,7 +17,7 @@ type Options struct {
 	// EntryTimeout is how long the kernel may cache a name → node binding.
 	// Default 1s.
 	EntryTimeout time.Duration
-	// AttrTimeout is how long the kernel (and the VFS) may cache
+	// AttrTimeout is how long the kernel may cache
 	// attributes. Default 1s.
 	AttrTimeout time.Duration
 	// NegativeTimeout is how long the kernel may cache that a name does
