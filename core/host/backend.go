@@ -91,7 +91,12 @@ type none struct{}
 // plugin cannot have acted on it.
 func neverSent(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "error while dialing") || strings.Contains(msg, "connection refused")
+	// gRPC reports a connection that failed while being set up (dial,
+	// client or server preface) as "connection error: ..."; calls that
+	// were already sent fail with "error reading from server" or
+	// "transport is closing" instead.
+	return strings.Contains(msg, "connection error:") || strings.Contains(msg, "error while dialing") ||
+		strings.Contains(msg, "connection refused")
 }
 
 // Stat implements sdk.FileSystem.
