@@ -6,13 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 
 	"bazil.org/fuse"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/fusedev"
 	"github.com/plugfs/plugfs/platform/mountdir"
 	"github.com/plugfs/plugfs/platform/unmount"
 	"github.com/plugfs/plugfs/sdk"
@@ -31,13 +30,7 @@ func (Driver) Name() string { return Name }
 
 // Available implements core.Driver: /dev/fuse and fusermount3 are needed.
 func (Driver) Available() error {
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		return fmt.Errorf("%w: /dev/fuse is missing: load the fuse module (modprobe fuse)", core.ErrDriverUnavailable)
-	}
-	if _, err := exec.LookPath("fusermount3"); err != nil {
-		return fmt.Errorf("%w: fusermount3 is not installed: apt-get install fuse3", core.ErrDriverUnavailable)
-	}
-	return nil
+	return fusedev.Check(true)
 }
 
 // Mount implements core.Driver.

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/fusedev"
 	"github.com/plugfs/plugfs/platform/mountdir"
 	"github.com/plugfs/plugfs/platform/unmount"
 )
@@ -31,15 +31,7 @@ func (Driver) Name() string { return Name }
 
 // Available implements core.Driver: /dev/fuse, and fusermount3 unless root.
 func (Driver) Available() error {
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		return fmt.Errorf("%w: /dev/fuse is missing: load the fuse module (modprobe fuse)", core.ErrDriverUnavailable)
-	}
-	if os.Geteuid() != 0 {
-		if _, err := exec.LookPath("fusermount3"); err != nil {
-			return fmt.Errorf("%w: fusermount3 is not installed: apt-get install fuse3", core.ErrDriverUnavailable)
-		}
-	}
-	return nil
+	return fusedev.Check(os.Geteuid() != 0)
 }
 
 // Mount implements core.Driver.
