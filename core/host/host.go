@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,7 @@ type Host struct {
 	nextGen atomic.Uint64
 
 	handles handleTable
+	sockDir string // plugin sockets, removed by Close
 }
 
 // Start launches the plugin and returns once it has completed Init. On
@@ -35,8 +37,14 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	cfg = cfg.withDefaults()
 	h := &Host{cfg: cfg, stop: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{})}
 	h.handles.init()
-	in, err := launch(ctx, cfg, h.nextGen.Add(1))
+	dir, err := os.MkdirTemp("", "plugfs-host-")
 	if err != nil {
+		return nil, fmt.Errorf("plugin socket directory: %w", err)
+	}
+	h.sockDir = dir
+	in, err := launch(ctx, cfg, h.nextGen.Add(1), h.sockDir)
+	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	h.cur, h.init = in, in.init
@@ -109,6 +117,7 @@ func (h *Host) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	os.RemoveAll(h.sockDir)
 	if err != nil {
 		return fmt.Errorf("plugin %s shutdown: %w", h.cfg.Name, err)
 	}
@@ -136,7 +145,7 @@ func (h *Host) supervise(in *instance) {
 		h.cfg.Logger.Warn("plugin exited; restarting", "plugin", h.cfg.Name, "last_words", lastWords(in.stderr.String()))
 		in.client.Kill() // reap and close the connection
 		for {
-			next, err := launch(context.Background(), h.cfg, h.nextGen.Add(1))
+			next, err := launch(context.Background(), h.cfg, h.nextGen.Add(1), h.sockDir)
 			if err == nil {
 				in = next
 				break

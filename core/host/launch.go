@@ -55,13 +55,16 @@ func (in *instance) watch(stop <-chan struct{}) {
 
 // launch starts one plugin process, negotiates the protocol and runs Init.
 // Errors wrap the core error that names what went wrong.
-func launch(ctx context.Context, cfg Config, gen uint64) (*instance, error) {
+func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*instance, error) {
 	tail := newTailBuffer(4096)
 	var stderr io.Writer = tail
 	if cfg.Stderr != nil {
 		stderr = io.MultiWriter(tail, cfg.Stderr)
 	}
 	cmd := cfg.Command()
+	// The plugin's socket lives in a directory of this host's, so a plugin
+	// killed with SIGKILL leaves nothing behind once the host closes.
+	cmd.Env = append(cmd.Env, "PLUGIN_UNIX_SOCKET_DIR="+sockDir)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		VersionedPlugins: sdk.VersionedPlugins(nil),
