@@ -62,7 +62,7 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.opts, "opt", nil, "plugin option key=value (repeatable)")
-	fl.StringSliceVarP(&f.mountOpts, "options", "o", nil, "mount options: ro, rw, allow_other (implies default_permissions), default_permissions, fsname=NAME, subtype=NAME")
+	fl.StringSliceVarP(&f.mountOpts, "options", "o", nil, "mount options: ro, rw, allow_other (the default as root), private (only the mounting user), default_permissions (always on), fsname=NAME, subtype=NAME")
 	fl.BoolVar(&f.background, "background", false, "return once the mount is ready and keep serving in the background")
 	fl.StringVar(&f.driver, "driver", "", "mount driver (default: the preferred available one)")
 	fl.StringVar(&f.name, "name", "", "volume name (default: the plugin's name)")
@@ -90,7 +90,7 @@ func (a *app) plan(pluginName, point string, f mountFlags, log hclog.Logger) (mo
 		return mountPlan{}, err
 	}
 	var mo core.MountOptions
-	if err := parseMountOpts(f.mountOpts, &mo); err != nil {
+	if err := parseMountOpts(f.mountOpts, &mo, os.Geteuid() == 0); err != nil {
 		return mountPlan{}, err
 	}
 	if hclog.LevelFromString(f.logLevel) == hclog.NoLevel {

@@ -25,7 +25,12 @@ func parsePluginOpts(raw []string) (map[string]string, error) {
 }
 
 // parseMountOpts applies -o options (comma-separated, repeatable) to m.
-func parseMountOpts(raw []string, m *core.MountOptions) error {
+// As root, a mount is open to every user by default, as a disk file system
+// would be (the kernel still checks mode bits: default_permissions is on);
+// "private" keeps it to the mounting user.
+func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
+	m.AllowOther = root
+	private := false
 	for _, group := range raw {
 		for _, o := range strings.Split(group, ",") {
 			o = strings.TrimSpace(o)
@@ -38,6 +43,8 @@ func parseMountOpts(raw []string, m *core.MountOptions) error {
 				m.ReadOnly = false
 			case o == "allow_other":
 				m.AllowOther = true
+			case o == "private":
+				private = true
 			case o == "default_permissions":
 				m.DefaultPermissions = true
 			case k == "fsname" && hasValue && v != "":
@@ -45,9 +52,12 @@ func parseMountOpts(raw []string, m *core.MountOptions) error {
 			case k == "subtype" && hasValue && v != "":
 				m.Subtype = v
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, default_permissions, fsname=NAME, subtype=NAME", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME", o)}
 			}
 		}
+	}
+	if private {
+		m.AllowOther = false
 	}
 	if m.AllowOther {
 		m.DefaultPermissions = true // others must meet the mode bits

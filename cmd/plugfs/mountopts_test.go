@@ -1,0 +1,48 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/plugfs/plugfs/core"
+)
+
+func TestParseMountOpts(t *testing.T) {
+	for _, tc := range []struct {
+		raw        []string
+		root       bool
+		ro, others bool
+		bad        bool
+	}{
+		{raw: nil, root: true, others: true},
+		{raw: nil, root: false, others: false},
+		{raw: []string{"private"}, root: true, others: false},
+		{raw: []string{"ro,allow_other"}, root: false, ro: true, others: true},
+		{raw: []string{"ro", "rw"}, root: false},
+		{raw: []string{"turbo"}, bad: true},
+		{raw: []string{"fsname="}, bad: true},
+	} {
+		var m core.MountOptions
+		err := parseMountOpts(tc.raw, &m, tc.root)
+		if tc.bad {
+			if exitCode(err) != exitUsage {
+				t.Errorf("%v: err %v, want a usage error", tc.raw, err)
+			}
+			continue
+		}
+		if err != nil || m.ReadOnly != tc.ro || m.AllowOther != tc.others || (m.AllowOther && !m.DefaultPermissions) {
+			t.Errorf("%v root=%v: %+v %v", tc.raw, tc.root, m, err)
+		}
+	}
+}
+
+func TestParsePluginOpts(t *testing.T) {
+	got, err := parsePluginOpts([]string{"root=/a=b", "size=1G"})
+	if err != nil || got["root"] != "/a=b" || got["size"] != "1G" {
+		t.Errorf("got %v %v", got, err)
+	}
+	for _, bad := range [][]string{{"noequals"}, {"=v"}, {"a=1", "a=2"}} {
+		if _, err := parsePluginOpts(bad); exitCode(err) != exitUsage {
+			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+}
