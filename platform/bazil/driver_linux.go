@@ -42,11 +42,35 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	if err != nil {
 		return nil, err
 	}
+	mo := mountOptions(fsys, opts)
+	conn, err := fuse.Mount(clean, mo...)
+	if err != nil {
+		_ = unmount.Unmount(clean, true) // mounted but failed at INIT: leave nothing
+		return nil, fmt.Errorf("mount %s: %w", clean, err)
+	}
+	m := newMount(clean, conn, fsys, opts)
+	go m.serve()
+	return m, nil
+}
+
+// mountOptions turns opts into bazil's mount options. Empty names are left
+// out: fusermount3 refuses "fsname=" and "subtype=".
+func mountOptions(fsys *vfs.VFS, opts core.MountOptions) []fuse.MountOption {
+	fsname := opts.FSName
+	if fsname == "" {
+		fsname = "plugfs"
+	}
+	readahead := opts.MaxIO
+	if readahead == 0 || readahead > maxReadahead {
+		readahead = maxReadahead
+	}
 	mo := []fuse.MountOption{
-		fuse.FSName(opts.FSName),
-		fuse.Subtype(opts.Subtype),
-		fuse.MaxReadahead(1 << 20),
+		fuse.FSName(fsname),
+		fuse.MaxReadahead(readahead),
 		fuse.AsyncRead(),
+	}
+	if opts.Subtype != "" {
+		mo = append(mo, fuse.Subtype(opts.Subtype))
 	}
 	if opts.DefaultPermissions || opts.AllowOther {
 		mo = append(mo, fuse.DefaultPermissions())
@@ -57,15 +81,11 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	if opts.ReadOnly || fsys.ReadOnly() {
 		mo = append(mo, fuse.ReadOnly())
 	}
-	conn, err := fuse.Mount(clean, mo...)
-	if err != nil {
-		_ = unmount.Unmount(clean, true) // mounted but failed at INIT: leave nothing
-		return nil, fmt.Errorf("mount %s: %w", clean, err)
-	}
-	m := newMount(clean, conn, fsys, opts)
-	go m.serve()
-	return m, nil
+	return mo
 }
+
+// maxReadahead is the most the kernel reads ahead per file: 1 MiB.
+const maxReadahead = 1 << 20
 
 // Unmount implements core.Mounted.
 func (m *mount) Unmount(ctx context.Context, lazy bool) error {
