@@ -18,8 +18,21 @@
 // # Handles
 //
 // Open, Create and OpenDir return host handle numbers mapped to the
-// plugin's handles. A file unlinked or renamed while open keeps working:
-// the plugin's handle does not depend on the name.
+// plugin's handles; Release closes either kind. A file unlinked or renamed
+// while open keeps working: the plugin's handle does not depend on the
+// name. Getattr of an unlinked open file asks the plugin through the
+// handle (StatHandle) when it can, and otherwise reports the attributes
+// last seen, with a link count of 0.
+//
+// # Missing features
+//
+// Which plugin calls are made is decided from sdk.Features alone, never
+// from the backend's method set (a gRPC client has every method). An
+// operation the plugin lacks fails with the error its sdk interface names
+// (mkdir: ErrNotSupported, rename: ErrCrossDevice, link: ErrNotPermitted,
+// readlink: ErrInvalid) or succeeds as documented (flush, fsync, statfs),
+// without a plugin call. On a read-only volume (Options.ReadOnly or
+// Features.ReadOnly) every change fails with ErrReadOnly first.
 //
 // # Plugin restarts
 //
@@ -27,7 +40,21 @@
 // supervisor answers sdk.ErrStale for them. The VFS then reopens the node
 // by its current path (original flags minus Create, Exclusive and
 // Truncate) and retries the operation once. An unlinked file has no path
-// left to reopen and fails with EIO. Directory listings restart.
+// left to reopen and fails with EIO. A directory listing resumes: the
+// entries the kernel has seen keep their offsets, the restarted plugin's
+// listing is read again from the start, and names already listed are
+// skipped. Plugin inode numbers from before the restart are not compared
+// with new ones (a restarted memfs reuses numbers): a name seen again
+// keeps its node when its type matches, so open files keep their paths.
+// ErrUnavailable and ErrTimeout are returned as they are (EIO).
+//
+// # Directory listings
+//
+// ReadDir offsets are indexes into a per-handle snapshot: "." is 0, ".."
+// is 1, the plugin's entries follow in its order. The snapshot grows a
+// page (512 entries) at a time as the kernel reads further, so a huge
+// directory costs only what is read; offset 0 starts a fresh snapshot
+// (rewinddir), any other offset names the same entry again (seekdir).
 //
 // # Caching
 //

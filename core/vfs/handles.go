@@ -20,9 +20,11 @@ type handle struct {
 	bh sdk.Handle // the plugin's handle; replaced on reopen
 
 	// directory listing state, guarded by mu
-	entries []DirEntry
-	cookie  uint64
-	eof     bool
+	entries []DirEntry          // the snapshot; kernel offsets index it
+	cookie  uint64              // the plugin's position after entries
+	eof     bool                // the plugin said the listing ended
+	epoch   uint64              // bumped when the listing restarts (rewind, reopen)
+	skip    map[string]struct{} // after a reopen: names already in entries
 }
 
 func (h *handle) backend() sdk.Handle {
@@ -88,7 +90,9 @@ func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Hand
 	var nbh sdk.Handle
 	if h.dir {
 		nbh, err = v.be.OpenDir(ctx, path)
-		h.entries, h.cookie, h.eof = v.dots(h.node), 0, false
+		if err == nil {
+			h.resumeLocked()
+		}
 	} else {
 		nbh, _, err = v.be.Open(ctx, path, backendFlags(h.flags)&^(sdk.Create|sdk.Exclusive|sdk.Truncate), 0)
 	}
@@ -239,65 +243,109 @@ func (v *VFS) OpenDir(ctx context.Context, id uint64) (uint64, error) {
 	return v.addHandle(n, bh, sdk.ReadOnly, true), nil
 }
 
-// dirPage is how many entries the VFS asks the plugin for at once.
-const dirPage = 512
+// dirPageSize is how many entries the VFS asks the plugin for at once.
+const dirPageSize = 512
 
 // ReadDir returns the entries of directory handle fh from index from on
 // ("." and ".." are entries 0 and 1), fetching more from the plugin as
-// needed. An empty result means the listing is complete.
+// needed. An empty result means the listing is complete; the result is
+// shared with the VFS and must not be modified. The listing is a
+// snapshot that grows as the kernel reads on, so an index keeps naming the
+// same entry (telldir/seekdir); from 0 starts a fresh snapshot (rewinddir).
 func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, error) {
 	h, err := v.handle(fh)
 	if err != nil {
 		return nil, err
 	}
-	if from == 0 {
-		v.RewindDir(fh)
+	if !h.dir {
+		return nil, fmt.Errorf("handle %d is not a directory: %w", fh, sdk.ErrNotDir)
+	}
+	if from < 0 {
+		return nil, fmt.Errorf("directory offset %d: %w", from, sdk.ErrInvalid)
 	}
 	h.mu.Lock()
-	if h.entries == nil {
-		h.entries = v.dots(h.node)
+	defer h.mu.Unlock()
+	if from == 0 || h.entries == nil {
+		h.rewindLocked(v.dots(h.node))
 	}
 	for from >= len(h.entries) && !h.eof {
-		cookie := h.cookie
+		epoch, cookie := h.epoch, h.cookie
 		h.mu.Unlock()
-		var page []sdk.DirEntry
-		err := v.withHandle(ctx, h, func(bh sdk.Handle) error {
-			var e error
-			page, e = v.be.ReadDir(ctx, bh, cookie, dirPage)
-			return e
-		})
+		page, err := v.dirPage(ctx, h)
 		h.mu.Lock()
 		if err != nil {
-			h.mu.Unlock()
 			return nil, err
 		}
-		if h.cookie != cookie { // reopened meanwhile: the listing restarted
-			continue
+		if h.epoch != epoch || h.cookie != cookie {
+			continue // restarted or advanced meanwhile: the page is stale
 		}
-		if len(page) == 0 {
-			h.eof = true
-			break
-		}
-		for _, e := range page {
-			h.entries = append(h.entries, DirEntry{Name: e.Name, Mode: e.Mode.Type(), Ino: e.Ino})
-		}
-		h.cookie = page[len(page)-1].Cookie
+		h.addPageLocked(page)
 	}
-	defer h.mu.Unlock()
 	if from >= len(h.entries) {
 		return nil, nil
 	}
-	return h.entries[from:], nil
+	n := len(h.entries)
+	return h.entries[from:n:n], nil // shared, never written again: read only
+}
+
+// dirPage fetches the page after h's current cookie. If the plugin
+// restarted, the handle is reopened and the page fetched again from the
+// restarted listing's cookie.
+func (v *VFS) dirPage(ctx context.Context, h *handle) ([]sdk.DirEntry, error) {
+	var page []sdk.DirEntry
+	err := v.withHandle(ctx, h, func(bh sdk.Handle) error {
+		h.mu.Lock()
+		cookie := h.cookie
+		h.mu.Unlock()
+		var e error
+		page, e = v.be.ReadDir(ctx, bh, cookie, dirPageSize)
+		return e
+	})
+	return page, err
+}
+
+// addPageLocked appends a page of the plugin's listing to the snapshot.
+func (h *handle) addPageLocked(page []sdk.DirEntry) {
+	if len(page) == 0 {
+		h.eof, h.skip = true, nil
+		return
+	}
+	for _, e := range page {
+		if _, dup := h.skip[e.Name]; dup {
+			continue
+		}
+		h.entries = append(h.entries, DirEntry{Name: e.Name, Mode: e.Mode.Type(), Ino: e.Ino})
+	}
+	h.cookie = page[len(page)-1].Cookie
+}
+
+// rewindLocked starts a fresh snapshot holding only dots.
+func (h *handle) rewindLocked(dots []DirEntry) {
+	h.entries, h.cookie, h.eof, h.skip = dots, 0, false, nil
+	h.epoch++
+}
+
+// resumeLocked restarts the plugin's listing after a reopen, keeping what
+// the kernel has seen: the entries already in the snapshot keep their
+// offsets and are not listed twice; the rest follows them.
+func (h *handle) resumeLocked() {
+	h.skip = make(map[string]struct{}, len(h.entries))
+	for _, e := range h.entries {
+		h.skip[e.Name] = struct{}{}
+	}
+	h.cookie, h.eof = 0, false
+	h.epoch++
 }
 
 // RewindDir starts directory handle fh's listing afresh.
 func (v *VFS) RewindDir(fh uint64) {
 	h, err := v.handle(fh)
-	if err != nil {
+	if err != nil || !h.dir {
 		return
 	}
+	dots := v.dots(h.node)
 	h.mu.Lock()
-	h.entries, h.cookie, h.eof = nil, 0, false
+	h.rewindLocked(dots)
 	h.mu.Unlock()
 }
 

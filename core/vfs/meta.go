@@ -270,7 +270,7 @@ func (v *VFS) Getxattr(ctx context.Context, id uint64, name string) ([]byte, err
 // Listxattr returns the attribute names of node id.
 func (v *VFS) Listxattr(ctx context.Context, id uint64) ([]string, error) {
 	if !v.feat.Xattr {
-		return nil, nil // no attributes, rather than an error: ls -l asks
+		return nil, sdk.ErrNotSupported // as sdk.Xattrer says; ls and cp take ENOTSUP as "none"
 	}
 	_, path, err := v.nodePath(id)
 	if err != nil {

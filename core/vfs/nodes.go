@@ -102,14 +102,15 @@ func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	n := parent.children[name]
-	if n != nil && v.sameObject(n, a) {
-		// known under this name already
+	gen := v.generation()
+	if n != nil && v.sameObject(n, a, gen) {
+		v.rekeyLocked(n, a, gen) // known under this name already
 	} else {
 		if n != nil { // the name now refers to another object
 			v.unlinkLocked(parent, name)
 		}
 		n = nil
-		key := inoKey{v.generation(), a.Ino}
+		key := inoKey{gen, a.Ino}
 		if v.feat.StableIno && a.Ino != 0 && !a.Mode.IsDir() {
 			if hl := v.byIno[key]; hl != nil && len(hl.links) > 0 {
 				n = hl // a hard link to a known node
@@ -135,15 +136,37 @@ func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
 	return Entry{ID: n.id, Attr: v.attrOfLocked(n), EntryTimeout: v.opts.EntryTimeout}
 }
 
-// sameObject reports whether a describes the object n already is.
-func (v *VFS) sameObject(n *node, a sdk.Attr) bool {
+// sameObject reports whether a, seen in plugin generation gen, describes
+// the object n already is. Inode numbers from before a plugin restart
+// cannot be compared with today's: then the name and the type decide, so
+// a file open across a restart keeps its node (and its path for reopen).
+func (v *VFS) sameObject(n *node, a sdk.Attr, gen uint64) bool {
 	if n.isDir != a.Mode.IsDir() {
 		return false
 	}
-	if v.feat.StableIno && n.ino.ino != 0 && a.Ino != 0 {
-		return n.ino == inoKey{v.generation(), a.Ino}
+	if v.feat.StableIno && n.ino.ino != 0 && a.Ino != 0 && n.ino.gen == gen {
+		return n.ino.ino == a.Ino
 	}
 	return n.attr.Mode.Type() == a.Mode.Type()
+}
+
+// rekeyLocked files n under its inode number in generation gen, after a
+// plugin restart (or a first sighting of its number).
+func (v *VFS) rekeyLocked(n *node, a sdk.Attr, gen uint64) {
+	if !v.feat.StableIno || a.Ino == 0 {
+		return
+	}
+	key := inoKey{gen, a.Ino}
+	if n.ino == key {
+		return
+	}
+	if n.ino.ino != 0 && v.byIno[n.ino] == n {
+		delete(v.byIno, n.ino)
+	}
+	n.ino = key
+	if v.byIno[key] == nil {
+		v.byIno[key] = n
+	}
 }
 
 // unlinkLocked removes name from parent; the node it named loses that link.
