@@ -230,7 +230,7 @@ func TestForgetCounts(t *testing.T) {
 	if v.Nodes() != 1 {
 		t.Fatalf("%d nodes after the last forget", v.Nodes())
 	}
-	v.Forget(e.ID, 5)      // unknown now: ignored
+	v.Forget(e.ID, 5)       // unknown now: ignored
 	v.Forget(vfs.RootID, 9) // the root stays
 	if _, err := v.Getattr(ctx, vfs.RootID, 0); err != nil {
 		t.Errorf("root after forget: %v", err)
