@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"bazil.org/fuse"
 
@@ -98,7 +99,12 @@ func (m *mount) Unmount(ctx context.Context, lazy bool) error {
 		}
 	}
 	if errors.Is(err, sdk.ErrBusy) {
-		return err
+		if hs := holders(m.point); len(hs) > 0 {
+			return fmt.Errorf("%w; in use by %s", err, strings.Join(hs, ", "))
+		}
+		if n := m.fs.OpenHandles(); n > 0 {
+			return fmt.Errorf("%w; %d files or directories are open on it", err, n)
+		}
 	}
 	return err
 }

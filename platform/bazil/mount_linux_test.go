@@ -6,12 +6,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
@@ -28,74 +28,26 @@ var gaps = mounttest.Skip{
 	"Permissions":     "bazil.org/fuse drops the sticky bit, so the kernel does not enforce sticky directories",
 }
 
-// mountVFS mounts v with this driver in a temporary directory and
-// unmounts it when the test ends, whatever happened.
-func mountVFS(t *testing.T, v *vfs.VFS, opts core.MountOptions) (string, core.Mounted) {
-	t.Helper()
-	if err := (Driver{}).Available(); err != nil {
-		t.Fatalf("driver unavailable: %v", err)
-	}
-	mnt := filepath.Join(t.TempDir(), "mnt")
-	if err := os.Mkdir(mnt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	m, err := Driver{}.Mount(ctx, v, mnt, opts)
-	if err != nil {
-		t.Fatalf("mount: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if err := m.Unmount(ctx, false); err != nil {
-			t.Errorf("unmount: %v", err)
-			if err := m.Unmount(ctx, true); err != nil {
-				t.Errorf("lazy unmount: %v", err)
-			}
-		}
-		select {
-		case <-m.Done():
-		case <-time.After(10 * time.Second):
-			t.Errorf("serve loop still running 10s after unmount")
-		}
-		if err := m.Err(); err != nil {
-			t.Errorf("mount ended with %v", err)
-		}
-		if err := v.Close(ctx); err != nil {
-			t.Errorf("close vfs: %v", err)
-		}
-		if n := v.OpenHandles(); n != 0 {
-			t.Errorf("%d handles open after unmount", n)
-		}
-	})
-	return mnt, m
-}
-
 // memVFS is a VFS over a fresh in-process memfs.
 func memVFS(opts vfs.Options) *vfs.VFS {
 	be := memfs.New()
 	return vfs.New(be, sdk.DetectFeatures(be), opts)
 }
 
-// TestMountSuite runs the shared mount suite through a real kernel mount
-// served by a child process (see serveChild).
+// TestMountSuite runs the shared mount suite through a real kernel mount.
 func TestMountSuite(t *testing.T) {
-	mounttest.RunAll(t, mountChild(t, "allow_other"), gaps)
+	mounttest.RunAll(t, startServer(t, "allow_other").mnt, gaps)
 }
 
-// TestMountFSX runs the integrity checker through a real kernel mount
-// served by a child process.
+// TestMountFSX runs the integrity checker through a real kernel mount.
 func TestMountFSX(t *testing.T) {
-	mounttest.RunFSX(t, mountChild(t, ""), mounttest.FSXConfig{})
+	mounttest.RunFSX(t, startServer(t, "").mnt, mounttest.FSXConfig{})
 }
 
 // TestBasicOps checks a few operations end to end, and what
 // /proc/self/mountinfo says about the mount.
 func TestBasicOps(t *testing.T) {
-	mnt, m := mountVFS(t, memVFS(vfs.Options{}), core.MountOptions{FSName: "memfs", Subtype: "plugfs"})
-	if m.Point() != mnt {
-		t.Errorf("Point() = %q, want %q", m.Point(), mnt)
-	}
+	mnt := startServer(t, "").mnt
 	info, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +92,7 @@ func TestBasicOps(t *testing.T) {
 
 // TestUmask checks that the caller's umask shapes new files' modes.
 func TestUmask(t *testing.T) {
-	mnt, _ := mountVFS(t, memVFS(vfs.Options{}), core.MountOptions{})
+	mnt := startServer(t, "").mnt
 	old := syscall.Umask(0o027)
 	defer syscall.Umask(old)
 	if err := os.Mkdir(filepath.Join(mnt, "d"), 0o777); err != nil {
@@ -162,73 +114,69 @@ func TestUmask(t *testing.T) {
 
 // TestReadOnly checks that a read-only VFS mounts read-only.
 func TestReadOnly(t *testing.T) {
-	mnt, _ := mountVFS(t, memVFS(vfs.Options{ReadOnly: true}), core.MountOptions{})
+	mnt := startServer(t, "readonly").mnt
 	err := os.WriteFile(filepath.Join(mnt, "f"), nil, 0o644)
 	if !errors.Is(err, syscall.EROFS) {
 		t.Errorf("write on a read-only mount: %v, want EROFS", err)
+	}
+	if err := os.Mkdir(filepath.Join(mnt, "d"), 0o755); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("mkdir on a read-only mount: %v, want EROFS", err)
 	}
 }
 
 // TestExternalUnmount checks that Done closes when someone else unmounts.
 func TestExternalUnmount(t *testing.T) {
-	v := memVFS(vfs.Options{})
-	mnt := filepath.Join(t.TempDir(), "mnt")
-	if err := os.Mkdir(mnt, 0o755); err != nil {
+	s := startServer(t, "")
+	if err := syscall.Unmount(s.mnt, 0); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Driver{}.Mount(context.Background(), v, mnt, core.MountOptions{})
-	if err != nil {
-		t.Fatal(err)
+	if got := s.done(t); got != "ok" {
+		t.Errorf("serve loop after an external unmount: %s", got)
 	}
-	defer m.Unmount(context.Background(), true) // in case the test fails
-	if err := syscall.Unmount(mnt, 0); err != nil {
-		t.Fatal(err)
+}
+
+// TestUnmount checks that Unmount unmounts and Done follows.
+func TestUnmount(t *testing.T) {
+	s := startServer(t, "")
+	if got := s.unmount(t, false); got != "ok" {
+		t.Fatalf("unmount: %s", got)
 	}
-	select {
-	case <-m.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("Done not closed 10s after an external unmount")
+	if got := s.done(t); got != "ok" {
+		t.Errorf("serve loop after unmount: %s", got)
 	}
-	if err := m.Unmount(context.Background(), false); err != nil {
-		t.Errorf("Unmount after an external unmount: %v", err)
+	if err := syscall.Rmdir(s.mnt); err != nil {
+		t.Errorf("the mount point after unmount: %v", err)
 	}
 }
 
 // TestBusyUnmount checks that a busy mount refuses a plain unmount with
-// ErrBusy and goes with a lazy one.
+// ErrBusy naming who holds it, and goes with a lazy one.
 func TestBusyUnmount(t *testing.T) {
-	v := memVFS(vfs.Options{})
-	mnt := filepath.Join(t.TempDir(), "mnt")
-	if err := os.Mkdir(mnt, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	m, err := Driver{}.Mount(ctx, v, mnt, core.MountOptions{})
+	s := startServer(t, "")
+	f, err := os.Create(filepath.Join(s.mnt, "f"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Unmount(ctx, true)
-	f, err := os.Create(filepath.Join(mnt, "f"))
-	if err != nil {
-		t.Fatal(err)
+	defer f.Close()
+	self := fmt.Sprintf("pid %d (", os.Getpid())
+	if got := s.unmount(t, false); !strings.Contains(got, sdk.ErrBusy.Error()) ||
+		!strings.Contains(got, s.mnt) || !strings.Contains(got, self) {
+		t.Errorf("unmount with an open file: %s; want %q naming %s and %s", got, sdk.ErrBusy, s.mnt, self)
 	}
-	err = m.Unmount(ctx, false)
-	if !errors.Is(err, sdk.ErrBusy) || !strings.Contains(err.Error(), mnt) {
-		t.Errorf("unmount with an open file: %v, want ErrBusy naming %s", err, mnt)
+	if got := s.unmount(t, true); got != "ok" {
+		t.Errorf("lazy unmount: %s", got)
 	}
-	if err := m.Unmount(ctx, true); err != nil {
-		t.Errorf("lazy unmount: %v", err)
+	if _, err := f.WriteString("still works"); err != nil {
+		t.Errorf("write to a file open on a lazily unmounted mount: %v", err)
 	}
 	f.Close()
-	select {
-	case <-m.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("Done not closed 10s after the last file closed on a lazily unmounted mount")
+	if got := s.done(t); got != "ok" {
+		t.Errorf("serve loop after the last file closed: %s", got)
 	}
 }
 
-// TestMountErrors checks that a bad mounting point fails before mounting
-// and leaves nothing behind.
+// TestMountErrors checks that a bad mounting point fails before mounting.
+// Nothing is mounted, so it runs in the test process.
 func TestMountErrors(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "x"), nil, 0o644); err != nil {
@@ -245,7 +193,23 @@ func TestMountErrors(t *testing.T) {
 			t.Errorf("mount on %s: %v, want %v", point, err, want)
 		}
 		if m != nil {
+			t.Errorf("mount on %s returned a mount", point)
 			m.Unmount(ctx, true)
 		}
+	}
+}
+
+// TestAvailable checks the driver's registration and availability.
+func TestAvailable(t *testing.T) {
+	if err := (Driver{}).Available(); err != nil {
+		t.Fatalf("available: %v", err) // this machine has /dev/fuse and fusermount3
+	}
+	d, err := core.LookupDriver(Name)
+	if err != nil || d.Name() != Name {
+		t.Errorf("LookupDriver(%q) = %v, %v", Name, d, err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if err := (Driver{}).Available(); !errors.Is(err, core.ErrDriverUnavailable) || !strings.Contains(err.Error(), "fuse3") {
+		t.Errorf("available without fusermount3: %v", err)
 	}
 }

@@ -52,13 +52,13 @@ func (m *mount) handle(ctx context.Context, req fuse.Request) error {
 		}
 		r.Respond(t)
 	case *fuse.MkdirRequest:
-		e, err := m.fs.Mkdir(ctx, node, r.Name, r.Mode)
+		e, err := m.fs.Mkdir(ctx, node, r.Name, masked(r.Mode, r.Umask))
 		if err != nil {
 			return err
 		}
 		r.Respond(&fuse.MkdirResponse{LookupResponse: *lookupResponse(e)})
 	case *fuse.MknodRequest:
-		e, err := m.fs.Mknod(ctx, node, r.Name, r.Mode, r.Rdev)
+		e, err := m.fs.Mknod(ctx, node, r.Name, masked(r.Mode, r.Umask), r.Rdev)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (m *mount) handle(ctx context.Context, req fuse.Request) error {
 		}
 		r.Respond(&fuse.OpenResponse{Handle: fuse.HandleID(fh)})
 	case *fuse.CreateRequest:
-		e, fh, err := m.fs.Create(ctx, node, r.Name, openFlags(r.Flags), r.Mode)
+		e, fh, err := m.fs.Create(ctx, node, r.Name, openFlags(r.Flags), masked(r.Mode, r.Umask))
 		if err != nil {
 			return err
 		}
@@ -214,6 +214,12 @@ func fuseAttr(a vfs.Attr) fuse.Attr {
 		Mode: a.Mode, Nlink: a.Nlink, Uid: a.Uid, Gid: a.Gid, Rdev: a.Rdev, BlockSize: 4096,
 	}
 }
+
+// masked applies the caller's umask to a new object's permission bits. The
+// kernel has applied it already unless the server negotiated DONT_MASK
+// (bazil does not), so this only matters if that changes; it is
+// idempotent otherwise.
+func masked(mode, umask fs.FileMode) fs.FileMode { return mode &^ (umask & fs.ModePerm) }
 
 func openFlags(f fuse.OpenFlags) sdk.OpenFlags {
 	var o sdk.OpenFlags

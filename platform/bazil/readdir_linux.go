@@ -4,6 +4,7 @@ package bazil
 
 import (
 	"context"
+	"sync"
 
 	"bazil.org/fuse"
 )
@@ -11,6 +12,7 @@ import (
 // dirStream is the kernel's view of one directory listing: entries encoded
 // as dirents back to back, whose byte offsets are the kernel's offsets.
 type dirStream struct {
+	mu      sync.Mutex // one read at a time: the kernel may send two on a shared fd
 	buf     []byte
 	entries int // how many VFS entries buf holds
 	done    bool
@@ -27,6 +29,8 @@ func (m *mount) readDir(ctx context.Context, r *fuse.ReadRequest) error {
 		m.dirs[r.Handle] = ds
 	}
 	m.mu.Unlock()
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
 	want := int(r.Offset) + int(r.Size)
 	for len(ds.buf) < want && !ds.done {
 		ents, err := m.fs.ReadDir(ctx, fh, ds.entries)
