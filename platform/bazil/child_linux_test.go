@@ -18,6 +18,8 @@ import (
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/plugins/memfs"
+	"github.com/plugfs/plugfs/sdk"
 )
 
 // Every mount a test touches is served by a child process. A process that
@@ -38,7 +40,7 @@ import (
 const serveEnv = "PLUGFS_BAZIL_TEST_SERVE"
 
 // serveOptsEnv holds the child's mount options: "allow_other",
-// "readonly", comma separated.
+// "readonly", "slow" (see slowFS), comma separated.
 const serveOptsEnv = "PLUGFS_BAZIL_TEST_OPTS"
 
 func TestMain(m *testing.M) {
@@ -62,6 +64,10 @@ func serveChild(point, opts string) int {
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
 	v := memVFS(vfs.Options{ReadOnly: strings.Contains(opts, "readonly")})
+	if strings.Contains(opts, "slow") {
+		be := slowFS{memfs.New()}
+		v = vfs.New(be, sdk.DetectFeatures(be), vfs.Options{})
+	}
 	mo := core.MountOptions{FSName: "memfs", Subtype: "plugfs", AllowOther: strings.Contains(opts, "allow_other")}
 	ctx := context.Background()
 	m, err := Driver{}.Mount(ctx, v, point, mo)

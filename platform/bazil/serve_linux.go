@@ -18,7 +18,8 @@ import (
 	"github.com/plugfs/plugfs/sdk"
 )
 
-// maxInFlight bounds the requests served at once.
+// maxInFlight bounds the requests served at once; more wait for a slot
+// (the kernel bounds how many it sends).
 const maxInFlight = 64
 
 // mount is one live mount: the kernel connection and its serve loop.
@@ -117,15 +118,26 @@ func (m *mount) serve() {
 		m.mu.Lock()
 		m.inflight[hdr.ID] = cancel
 		m.mu.Unlock()
-		m.sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-m.sem }()
+			var err error
+			// The slot is taken here, not in the read loop, so that a
+			// full house of stuck requests does not stop the loop from
+			// reading the INTERRUPTs that release them.
+			select {
+			case m.sem <- struct{}{}:
+				defer func() { <-m.sem }()
+			case <-ctx.Done():
+				err = sdk.ErrCanceled
+			}
 			if m.opts.Debug != nil {
 				m.opts.Debug(req.String())
 			}
-			if err := m.handle(ctx, req); err != nil {
+			if err == nil {
+				err = m.handle(ctx, req)
+			}
+			if err != nil {
 				if m.opts.Debug != nil {
 					m.opts.Debug(fmt.Sprintf("%v -> error %v", req.Hdr(), err))
 				}
