@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
 // Package errno maps portable plugfs error codes to this platform's error
 // numbers: the one place where that happens for Unix drivers.
