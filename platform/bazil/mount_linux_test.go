@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
@@ -211,5 +212,47 @@ func TestAvailable(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if err := (Driver{}).Available(); !errors.Is(err, core.ErrDriverUnavailable) || !strings.Contains(err.Error(), "fuse3") {
 		t.Errorf("available without fusermount3: %v", err)
+	}
+}
+
+// TestUnmountAfterExternalUnmount checks the Mounted API in process: after
+// someone else unmounted, Done closes, Err is nil and Unmount is a no-op.
+// The test process never touches the mount, so serving it here is safe.
+func TestUnmountAfterExternalUnmount(t *testing.T) {
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	v := memVFS(vfs.Options{})
+	m, err := Driver{}.Mount(ctx, v, mnt, core.MountOptions{FSName: "memfs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Unmount(ctx, true) // if the test fails early
+	if m.Point() != mnt {
+		t.Errorf("Point() = %q, want %q", m.Point(), mnt)
+	}
+	select {
+	case <-m.Done():
+		t.Fatal("Done closed while mounted")
+	default:
+	}
+	if err := syscall.Unmount(mnt, 0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Done not closed 10s after an external unmount")
+	}
+	if err := m.Err(); err != nil {
+		t.Errorf("Err after an external unmount: %v", err)
+	}
+	if err := m.Unmount(ctx, false); err != nil {
+		t.Errorf("Unmount after an external unmount: %v", err)
+	}
+	if err := v.Close(ctx); err != nil {
+		t.Errorf("close: %v", err)
 	}
 }
