@@ -110,7 +110,10 @@ func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Hand
 // writing, at their own offsets, which an appending handle would move.
 func backendFlags(f sdk.OpenFlags) sdk.OpenFlags { return f &^ sdk.Append }
 
-// Open opens node id with flags and returns a handle.
+// Open opens node id with flags and returns a host file handle, valid
+// until Release. Writing flags on a read-only volume fail with
+// ErrReadOnly. The node is opened by its current path; Create and
+// Exclusive are ignored (the file exists).
 func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64, error) {
 	if flags.Writable() || flags&sdk.Truncate != 0 {
 		if err := v.mutable(v.feat.Write, sdk.ErrReadOnly); err != nil {
@@ -149,7 +152,9 @@ func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.
 	return e, v.addHandle(n, bh, flags, false), nil
 }
 
-// Read reads into dest at off from handle fh.
+// Read reads into dest at off from handle fh and returns how many bytes
+// it read (fewer only at end of file). A stale plugin handle is reopened
+// once (see Plugin restarts).
 func (v *VFS) Read(ctx context.Context, fh uint64, dest []byte, off int64) (int, error) {
 	h, err := v.handle(fh)
 	if err != nil {
@@ -164,7 +169,9 @@ func (v *VFS) Read(ctx context.Context, fh uint64, dest []byte, off int64) (int,
 	return n, err
 }
 
-// Write writes data at off through handle fh.
+// Write writes data at off through handle fh and returns how many bytes
+// it wrote. Appending handles write at the offset given: the kernel has
+// already placed the write at end of file.
 func (v *VFS) Write(ctx context.Context, fh uint64, data []byte, off int64) (int, error) {
 	if err := v.mutable(v.feat.Write, sdk.ErrReadOnly); err != nil {
 		return 0, err
@@ -183,7 +190,8 @@ func (v *VFS) Write(ctx context.Context, fh uint64, data []byte, off int64) (int
 	return n, err
 }
 
-// Flush is called on each close(2) of a descriptor of fh.
+// Flush is called on each close(2) of a descriptor of fh; it succeeds
+// without a plugin call when the plugin lacks Flush.
 func (v *VFS) Flush(ctx context.Context, fh uint64) error {
 	if !v.feat.Flush {
 		return nil
@@ -195,7 +203,9 @@ func (v *VFS) Flush(ctx context.Context, fh uint64) error {
 	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Flusher).Flush(ctx, bh) })
 }
 
-// Fsync makes fh's data durable.
+// Fsync makes fh's data durable (fsync and fdatasync with dataOnly);
+// it succeeds without a plugin call for directories and when the plugin
+// lacks Fsync.
 func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
 	if !v.feat.Fsync {
 		return nil
@@ -210,7 +220,9 @@ func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
 	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Fsyncer).Fsync(ctx, bh, dataOnly) })
 }
 
-// Release closes fh (a file or directory handle).
+// Release closes fh (a file or directory handle) and its plugin handle.
+// The plugin is called even if ctx is cancelled; a plugin handle that died
+// with a plugin restart is not an error.
 func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	v.mu.Lock()
 	h, ok := v.handles[fh]
@@ -230,7 +242,8 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	return err
 }
 
-// OpenDir opens directory id for listing.
+// OpenDir opens directory id for listing (see ReadDir) and returns a host
+// handle, closed by Release.
 func (v *VFS) OpenDir(ctx context.Context, id uint64) (uint64, error) {
 	n, path, err := v.nodePath(id)
 	if err != nil {

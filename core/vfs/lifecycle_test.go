@@ -569,3 +569,74 @@ func TestConcurrentOps(t *testing.T) {
 		t.Errorf("%d handles left", v.OpenHandles())
 	}
 }
+
+// Renaming a name onto another link of the same object changes nothing
+// in the plugin; the VFS must not lose the object or list a name twice.
+func TestRenameOntoOwnHardLink(t *testing.T) {
+	v, _ := newVFS(t)
+	a := create(t, v, vfs.RootID, "a", "x")
+	if _, err := v.Link(ctx, a.ID, vfs.RootID, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Rename(ctx, vfs.RootID, "a", vfs.RootID, "b", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Rename(ctx, vfs.RootID, "b", vfs.RootID, "b", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Unlink(ctx, vfs.RootID, "b"); err != nil {
+		t.Fatal(err)
+	}
+	// the kernel may still ask about the old node: it has no name left
+	if at, err := v.Getattr(ctx, a.ID, 0); err != nil || at.Nlink != 0 {
+		t.Errorf("getattr of the node after its last name went: nlink %d, %v", at.Nlink, err)
+	}
+	// "a" still exists in the plugin (POSIX). The VFS took it for gone
+	// with the kernel and gives it a node again, without reusing the old,
+	// unlinked node's number for another object.
+	e, err := v.Lookup(ctx, vfs.RootID, "a")
+	if err != nil || e.Attr.Nlink != 1 {
+		t.Fatalf("lookup a: nlink %d, %v", e.Attr.Nlink, err)
+	}
+	fh, err := v.Open(ctx, e.ID, sdk.ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, v, fh); got != "x" {
+		t.Errorf("read: %q", got)
+	}
+	v.Release(ctx, fh)
+}
+
+// countStat counts StatHandle calls.
+type countStat struct {
+	*memfs.FS
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countStat) StatHandle(ctx context.Context, h sdk.Handle) (sdk.Attr, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.FS.StatHandle(ctx, h)
+}
+
+// Getattr with a handle (fstat) asks through the handle when the plugin
+// can, and ignores a handle of another node.
+func TestGetattrThroughHandle(t *testing.T) {
+	be := &countStat{FS: memfs.New()}
+	v := vfs.New(be, sdk.DetectFeatures(be), vfs.Options{})
+	e, fh, err := v.Create(ctx, vfs.RootID, "f", sdk.ReadWrite, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Release(ctx, fh)
+	o := create(t, v, vfs.RootID, "other", "")
+	if _, err := v.Getattr(ctx, e.ID, fh); err != nil || be.n != 1 {
+		t.Errorf("fstat: %d StatHandle calls, %v", be.n, err)
+	}
+	if a, err := v.Getattr(ctx, o.ID, fh); err != nil || be.n != 1 || a.Ino != o.Attr.Ino {
+		t.Errorf("getattr of another node with f's handle: %d StatHandle calls, ino %d (want %d), %v", be.n, a.Ino, o.Attr.Ino, err)
+	}
+}

@@ -9,7 +9,9 @@ import (
 	"github.com/plugfs/plugfs/sdk"
 )
 
-// Lookup finds name in directory parent.
+// Lookup finds name in directory parent and returns its entry, adding
+// one kernel reference to the node (released by Forget). A name that is
+// gone fails with ErrNotExist, and the VFS forgets it.
 func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, error) {
 	p, path, err := v.childPath(parent, name)
 	if err != nil {
@@ -30,8 +32,11 @@ func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, er
 // NegativeTimeout is how long the kernel may cache a failed lookup.
 func (v *VFS) NegativeTimeout() time.Duration { return v.opts.NegativeTimeout }
 
-// Getattr returns node id's attributes; fh, if not 0, is a handle the
-// caller holds on it (fstat).
+// Getattr returns node id's attributes; fh, if not 0, is a file handle the
+// caller holds on it (fstat): with StatHandle the plugin is asked through
+// it, else by path. A node with no name left is asked through any of its
+// handles (StatHandle), or answers with the attributes last seen and a
+// link count of 0.
 func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	v.mu.Lock()
 	n, ok := v.nodes[id]
@@ -44,6 +49,9 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	// raced a write would hand the kernel a size older than the write.
 	path, perr := v.pathLocked(n)
 	h := v.handles[fh]
+	if h != nil && (h.node != n || h.dir) {
+		h = nil // not a file handle of this node: ignore it
+	}
 	if h == nil && perr != nil && v.feat.StatHandle {
 		h = v.anyHandleLocked(n) // an unlinked node: any of its handles
 	}
@@ -52,14 +60,14 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	var a sdk.Attr
 	var err error
 	switch {
-	case perr == nil:
-		a, err = v.be.Stat(ctx, path)
-	case h != nil && v.feat.StatHandle:
+	case h != nil && v.feat.StatHandle: // fstat, or a node with no name left
 		err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
 			var e error
 			a, e = v.be.(sdk.HandleStater).StatHandle(ctx, bh)
 			return e
 		})
+	case perr == nil:
+		a, err = v.be.Stat(ctx, path)
 	default: // unlinked, no way to ask: what we saw last
 		v.mu.Lock()
 		defer v.mu.Unlock()
@@ -76,7 +84,10 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	return v.attrOfLocked(n), nil
 }
 
-// Setattr changes node id's attributes through fh (0 for none).
+// Setattr changes node id's attributes through fh (0 for none: by path;
+// an unlinked node goes through any of its handles) and returns them
+// after the change. Without the Setattr feature it fails with
+// ErrNotSupported.
 func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr) (Attr, error) {
 	if err := v.mutable(v.feat.Setattr, sdk.ErrNotSupported); err != nil {
 		return Attr{}, err
@@ -118,7 +129,8 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	return v.attrOfLocked(n), nil
 }
 
-// Readlink returns the target of symbolic link id.
+// Readlink returns the target of symbolic link id (ErrInvalid without the
+// Readlink feature, as for a non-link).
 func (v *VFS) Readlink(ctx context.Context, id uint64) (string, error) {
 	if !v.feat.Readlink {
 		return "", sdk.ErrInvalid
@@ -147,7 +159,9 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has bool, 
 	return v.bind(p, name, a), nil
 }
 
-// Mkdir creates directory name in parent with permission bits mode.
+// Mkdir creates directory name in parent with permission bits mode (the
+// driver has applied the umask) and returns its entry with one kernel
+// reference. Create, Mknod, Symlink and Link do the same for their kinds.
 func (v *VFS) Mkdir(ctx context.Context, parent uint64, name string, mode fs.FileMode) (Entry, error) {
 	return v.create(ctx, parent, name, v.feat.Mkdir, func(path string) (sdk.Attr, error) {
 		return v.be.(sdk.Mkdirer).Mkdir(ctx, path, sdk.PermMode(mode))
@@ -168,7 +182,9 @@ func (v *VFS) Symlink(ctx context.Context, parent uint64, name, target string) (
 	})
 }
 
-// Link makes name in parent another name of node id.
+// Link makes name in parent another name of node id. With StableIno the
+// entry is node id itself (one kernel inode for both names); without it,
+// a new node. Without the Link feature it fails with ErrNotPermitted.
 func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (Entry, error) {
 	if err := v.mutable(v.feat.Link, sdk.ErrNotPermitted); err != nil {
 		return Entry{}, err
@@ -188,7 +204,8 @@ func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (
 	return e, err
 }
 
-// Unlink removes the non-directory name from parent.
+// Unlink removes the non-directory name from parent. A node left with no
+// name lives on while the kernel or a handle refers to it (an orphan).
 func (v *VFS) Unlink(ctx context.Context, parent uint64, name string) error {
 	return v.remove(ctx, parent, name, func(path string) error { return v.be.(sdk.Remover).Unlink(ctx, path) })
 }
@@ -216,7 +233,12 @@ func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(st
 	return err
 }
 
-// Rename moves oldName in oldParent to newName in newParent.
+// Rename moves oldName in oldParent to newName in newParent, replacing a
+// compatible target (which becomes an orphan if still referenced); nodes
+// beneath a renamed directory follow it. flags are renameat2's: a flag
+// the plugin does not declare fails with ErrInvalid, as the kernel
+// reports it. Without the Rename feature it fails with ErrCrossDevice,
+// so mv copies instead.
 func (v *VFS) Rename(ctx context.Context, oldParent uint64, oldName string, newParent uint64, newName string, flags sdk.RenameFlags) error {
 	if err := v.mutable(v.feat.Rename, sdk.ErrCrossDevice); err != nil {
 		return err
@@ -247,7 +269,8 @@ func (v *VFS) Rename(ctx context.Context, oldParent uint64, oldName string, newP
 	return nil
 }
 
-// Statfs reports the volume's capacity.
+// Statfs reports the volume's capacity (sdk.DefaultStatfs without the
+// Statfs feature).
 func (v *VFS) Statfs(ctx context.Context) (sdk.Statfs, error) {
 	if !v.feat.Statfs {
 		return sdk.DefaultStatfs, nil
@@ -267,7 +290,9 @@ func (v *VFS) Getxattr(ctx context.Context, id uint64, name string) ([]byte, err
 	return v.be.(sdk.Xattrer).GetXattr(ctx, path, name)
 }
 
-// Listxattr returns the attribute names of node id.
+// Listxattr returns the attribute names of node id. Like every xattr
+// method it fails with ErrNotSupported without the Xattr feature; sizing
+// the answer for the kernel (size probes, ERANGE) is the driver's job.
 func (v *VFS) Listxattr(ctx context.Context, id uint64) ([]string, error) {
 	if !v.feat.Xattr {
 		return nil, sdk.ErrNotSupported // as sdk.Xattrer says; ls and cp take ENOTSUP as "none"

@@ -211,10 +211,17 @@ func (v *VFS) dropIfUnusedLocked(n *node) {
 // moveLocked renames the link (op, on) to (np, nn), replacing what was there.
 func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
 	n := op.children[on]
-	if n == nil {
+	if n == nil || op == np && on == nn {
 		return
 	}
-	if np.children[nn] != nil && np.children[nn] != n {
+	if np.children[nn] == n {
+		// Two hard links of one object: rename(2) leaves both names, and
+		// the kernel drops its entry for the old one; so do we (a lookup
+		// brings it back).
+		v.unlinkLocked(op, on)
+		return
+	}
+	if np.children[nn] != nil {
 		v.unlinkLocked(np, nn)
 	}
 	delete(op.children, on)
@@ -277,7 +284,9 @@ func (v *VFS) invalidate(n *node) {
 	v.mu.Unlock()
 }
 
-// Forget drops count kernel references to node id.
+// Forget drops count kernel references to node id (the kernel's nlookup).
+// A node with no references and no open handles is dropped and its id is
+// never used again. The root is never dropped.
 func (v *VFS) Forget(id, count uint64) {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -32,7 +32,8 @@ import (
 //
 // The child mounts memfs, prints "ready", and then obeys one command per
 // line on stdin ("unmount", "lazy"), answering "unmount: ok" or
-// "unmount: ERROR". When the mount goes, whoever unmounted it, it prints
+// "unmount: ERROR", "restart" (see restartFS), or "touch NAME" (create NAME in memfs directly,
+// unknown to the kernel), answering "touch: ok". When the mount goes, whoever unmounted it, it prints
 // "done: ok" (or the serve error) and exits. If stdin closes or the parent
 // dies (SIGTERM by Pdeathsig) it unmounts and exits.
 
@@ -40,7 +41,8 @@ import (
 const serveEnv = "PLUGFS_BAZIL_TEST_SERVE"
 
 // serveOptsEnv holds the child's mount options: "allow_other",
-// "readonly", "slow" (see slowFS), comma separated.
+// "readonly", "slow" (see slowFS), "restart" (see restartFS), "negative" (an hour of negative
+// entry caching), comma separated.
 const serveOptsEnv = "PLUGFS_BAZIL_TEST_OPTS"
 
 func TestMain(m *testing.M) {
@@ -63,11 +65,24 @@ func serveChild(point, opts string) int {
 	signal.Ignore(syscall.SIGINT)
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
-	v := memVFS(vfs.Options{ReadOnly: strings.Contains(opts, "readonly")})
-	if strings.Contains(opts, "slow") {
-		be := slowFS{memfs.New()}
-		v = vfs.New(be, sdk.DetectFeatures(be), vfs.Options{})
+	mem := memfs.New()
+	var be sdk.FileSystem = mem
+	var rfs *restartFS
+	switch {
+	case strings.Contains(opts, "slow"):
+		be = slowFS{mem}
+	case strings.Contains(opts, "restart"):
+		rfs = &restartFS{FS: mem, owner: map[sdk.Handle]uint64{}}
+		be = rfs
 	}
+	vo := vfs.Options{ReadOnly: strings.Contains(opts, "readonly")}
+	if strings.Contains(opts, "negative") {
+		vo.NegativeTimeout = time.Hour
+	}
+	if rfs != nil { // every path walk reaches the VFS
+		vo.EntryTimeout, vo.AttrTimeout = -1, -1
+	}
+	v := vfs.New(be, sdk.DetectFeatures(be), vo)
 	mo := core.MountOptions{FSName: "memfs", Subtype: "plugfs", AllowOther: strings.Contains(opts, "allow_other")}
 	ctx := context.Background()
 	m, err := Driver{}.Mount(ctx, v, point, mo)
@@ -90,6 +105,19 @@ serve:
 		case cmd, ok := <-cmds:
 			if !ok {
 				break serve // the parent is done with us
+			}
+			if cmd == "restart" && rfs != nil {
+				rfs.Restart()
+				fmt.Println("restart: ok")
+				continue
+			}
+			if name, ok := strings.CutPrefix(cmd, "touch "); ok { // behind the kernel's back
+				h, _, err := mem.Open(ctx, "/"+name, sdk.WriteOnly|sdk.Create, 0o644)
+				if err == nil {
+					err = mem.Release(ctx, h)
+				}
+				fmt.Printf("touch: %s\n", oneLine(err))
+				continue
 			}
 			fmt.Printf("unmount: %s\n", oneLine(m.Unmount(ctx, cmd == "lazy")))
 		case <-term:

@@ -256,3 +256,30 @@ func TestUnmountAfterExternalUnmount(t *testing.T) {
 		t.Errorf("close: %v", err)
 	}
 }
+
+// TestNegativeEntries checks that a failed lookup is cached for
+// NegativeTimeout, and not at all by default.
+func TestNegativeEntries(t *testing.T) {
+	for opts, cached := range map[string]bool{"": false, "negative": true} {
+		t.Run(fmt.Sprintf("cached=%v", cached), func(t *testing.T) {
+			s := startServer(t, opts)
+			p := filepath.Join(s.mnt, "late")
+			if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("lstat before the file exists: %v", err)
+			}
+			if _, err := fmt.Fprintln(s.in, "touch late"); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.next(t, "touch: "); got != "touch: ok" {
+				t.Fatal(got)
+			}
+			_, err := os.Lstat(p)
+			if cached && !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("lstat within the negative timeout: %v, want the cached ENOENT", err)
+			}
+			if !cached && err != nil {
+				t.Errorf("lstat without negative caching: %v", err)
+			}
+		})
+	}
+}

@@ -21,6 +21,11 @@ func (m *mount) handle(ctx context.Context, req fuse.Request) error {
 	switch r := req.(type) {
 	case *fuse.LookupRequest:
 		e, err := m.fs.Lookup(ctx, node, r.Name)
+		if neg := m.fs.NegativeTimeout(); neg > 0 && sdk.CodeOf(err) == sdk.CodeNotExist {
+			// node 0: the kernel caches that the name does not exist
+			r.Respond(&fuse.LookupResponse{EntryValid: neg})
+			return nil
+		}
 		if err != nil {
 			return err
 		}
