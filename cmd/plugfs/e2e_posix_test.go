@@ -3,17 +3,13 @@ package main
 import (
 	"testing"
 
+	"github.com/plugfs/plugfs/platform/bazil"
 	"github.com/plugfs/plugfs/platform/mounttest"
 )
 
 // driverGaps are the suite's tests a driver cannot pass, and why.
 var driverGaps = map[string]mounttest.Skip{
-	"bazil": {
-		"RenameNoReplace": "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
-		"RenameExchange":  "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
-		"Chmod":           "bazil.org/fuse drops the sticky bit from attributes it sends the kernel",
-		"Permissions":     "bazil.org/fuse drops the sticky bit, so the kernel does not enforce sticky directories",
-	},
+	"bazil": mounttest.Skip(bazil.KnownGaps),
 }
 
 // TestPOSIX runs the mount-level suite and the integrity checker through

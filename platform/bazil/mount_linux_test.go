@@ -22,12 +22,7 @@ import (
 )
 
 // gaps are the mount suite's tests this driver cannot pass, and why.
-var gaps = mounttest.Skip{
-	"RenameNoReplace": "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
-	"RenameExchange":  "bazil.org/fuse does not decode FUSE_RENAME2: renameat2 flags get EINVAL",
-	"Chmod":           "bazil.org/fuse drops the sticky bit from attributes it sends the kernel",
-	"Permissions":     "bazil.org/fuse drops the sticky bit, so the kernel does not enforce sticky directories",
-}
+var gaps = mounttest.Skip(KnownGaps)
 
 // memVFS is a VFS over a fresh in-process memfs.
 func memVFS(opts vfs.Options) *vfs.VFS {
