@@ -29,6 +29,9 @@ type Features struct {
 	Declared
 	Write, Setattr, Mkdir, Remove, Rename, Symlink, Readlink bool
 	Link, Mknod, Flush, Fsync, Statfs, Xattr, StatHandle     bool
+	// DonateFiles: the plugin hands over the OS files behind its handles
+	// (FileDonor).
+	DonateFiles bool
 }
 
 // FeatureReporter is implemented by file systems that know their features
@@ -65,6 +68,7 @@ func DetectFeatures(fsys FileSystem) Features {
 	_, f.Statfs = fsys.(Statfser)
 	_, f.Xattr = fsys.(Xattrer)
 	_, f.StatHandle = fsys.(HandleStater)
+	_, f.DonateFiles = fsys.(FileDonor)
 	if !f.Write {
 		f.ReadOnly = true
 	}

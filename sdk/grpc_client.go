@@ -2,7 +2,10 @@ package sdk
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"os"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -15,6 +18,11 @@ import (
 // and an operation it lacks fails as the interface's doc comment says.
 type Client struct {
 	rpc fsv1.FileSystemClient
+
+	// The fast data plane, set up before Init (AttachFileChannel).
+	files   *fileChannel
+	shmSize int
+	shm     *shmPool
 }
 
 // NewClient returns a Client speaking over conn.
@@ -33,9 +41,20 @@ type InitResult struct {
 // Init performs the capability exchange: it hands the plugin its options
 // and returns its features. It must be the first call on a new plugin.
 func (c *Client) Init(ctx context.Context, options map[string]string) (InitResult, error) {
-	r, err := c.rpc.Init(ctx, &fsv1.InitRequest{HostRevision: ProtocolRevision, Options: options})
+	req := &fsv1.InitRequest{HostRevision: ProtocolRevision, Options: options}
+	region := c.offerShm(req)
+	r, err := c.rpc.Init(ctx, req)
 	if err != nil {
+		region.close()
 		return InitResult{}, errorFromStatus(err)
+	}
+	if r.Shm && region != nil {
+		c.shm = newShmPool(region, DefaultMaxIO)
+	} else {
+		region.close()
+	}
+	if c.files == nil {
+		r.Features.DonateFiles = false
 	}
 	return InitResult{Name: r.Name, Version: r.Version, Revision: r.PluginRevision, Features: featuresFromWire(r.Features)}, nil
 }
@@ -92,25 +111,72 @@ func (c *Client) ReadDir(ctx context.Context, h Handle, cookie uint64, max int) 
 
 // Open implements FileSystem.
 func (c *Client) Open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode) (Handle, Attr, error) {
-	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode)})
-	if err != nil {
-		return 0, Attr{}, errorFromStatus(err)
-	}
-	return Handle(r.Handle), attrFromWire(r.Attr), nil
+	h, a, _, err := c.open(ctx, path, flags, mode, false)
+	return h, a, err
 }
 
-// Read implements FileSystem.
+// OpenFile is Open that also takes the OS file behind the new handle when
+// the plugin donates it (see FileDonor); file is nil when it does not. The
+// caller owns file and closes it after releasing the handle.
+func (c *Client) OpenFile(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode) (h Handle, a Attr, file *os.File, err error) {
+	return c.open(ctx, path, flags, mode, c.files != nil)
+}
+
+func (c *Client) open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode, wantFile bool) (Handle, Attr, *os.File, error) {
+	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode), WantFile: wantFile})
+	if err != nil {
+		return 0, Attr{}, nil, errorFromStatus(err)
+	}
+	var file *os.File
+	if r.FileToken != 0 && c.files != nil {
+		// The plugin sent the descriptor before it answered, so it is
+		// already in the socket: the wait is for our reader goroutine.
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		file, _ = c.files.receive(wctx, r.FileToken)
+		cancel()
+	}
+	return Handle(r.Handle), attrFromWire(r.Attr), file, nil
+}
+
+// Read implements FileSystem. With shared memory the plugin puts the
+// bytes in a free slot of the region instead of in the answer.
 func (c *Client) Read(ctx context.Context, h Handle, p []byte, off int64) (int, error) {
-	r, err := c.rpc.Read(ctx, &fsv1.ReadRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off, Size: uint32(len(p))})
+	req := &fsv1.ReadRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off, Size: uint32(len(p))}
+	slot, buf, ok := c.shm.get(len(p))
+	if ok {
+		req.Shm, req.ShmOffset = true, uint64(slot)
+	}
+	r, err := c.rpc.Read(ctx, req)
+	if ok {
+		defer c.releaseSlot(slot, err)
+	}
 	if err != nil {
 		return 0, errorFromStatus(err)
+	}
+	if ok {
+		if int(r.ShmLength) > len(buf) {
+			return 0, NewError(CodeIO, fmt.Sprintf("plugin answered %d bytes for a %d-byte read", r.ShmLength, len(buf)))
+		}
+		return copy(p, buf[:r.ShmLength]), nil
 	}
 	return copy(p, r.Data), nil
 }
 
-// Write implements Writer.
+// Write implements Writer. With shared memory the bytes travel in a slot
+// of the region instead of in the message.
 func (c *Client) Write(ctx context.Context, h Handle, p []byte, off int64) (int, error) {
-	r, err := c.rpc.Write(ctx, &fsv1.WriteRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off, Data: p})
+	req := &fsv1.WriteRequest{Caller: callerToWire(ctx), Handle: uint64(h), Offset: off}
+	slot, buf, ok := c.shm.get(len(p))
+	if ok {
+		copy(buf, p)
+		req.Shm, req.ShmOffset, req.ShmLength = true, uint64(slot), uint32(len(p))
+	} else {
+		req.Data = p
+	}
+	r, err := c.rpc.Write(ctx, req)
+	if ok {
+		c.releaseSlot(slot, err)
+	}
 	if err != nil {
 		return 0, errorFromStatus(err)
 	}

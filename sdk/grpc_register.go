@@ -6,7 +6,8 @@ import (
 	"github.com/plugfs/plugfs/sdk/proto/fsv1"
 )
 
-// registerServer registers p's file system service on s.
-func registerServer(s *grpc.Server, p *Plugin) {
-	fsv1.RegisterFileSystemServer(s, newGRPCServer(p))
+// registerServer registers p's file system service on s; files is the
+// host's file channel, or nil.
+func registerServer(s *grpc.Server, p *Plugin, files *fileChannel) {
+	fsv1.RegisterFileSystemServer(s, newGRPCServer(p, files))
 }

@@ -14,13 +14,51 @@ type grpcServer struct {
 	fsv1.UnimplementedFileSystemServer
 	plugin *Plugin
 
+	files *fileChannel // nil when the host offered none
+
 	mu   sync.RWMutex
 	fsys FileSystem
 	feat Features
+	shm  *shmRegion // the host's region, once mapped
 }
 
-func newGRPCServer(p *Plugin) *grpcServer {
-	return &grpcServer{plugin: p}
+func newGRPCServer(p *Plugin, files *fileChannel) *grpcServer {
+	return &grpcServer{plugin: p, files: files}
+}
+
+// region returns the shared region's bytes [off, off+size) or an error
+// naming the bad request.
+func (s *grpcServer) region(off uint64, size int) ([]byte, error) {
+	s.mu.RLock()
+	r := s.shm
+	s.mu.RUnlock()
+	if r == nil {
+		return nil, NewError(CodeInvalid, "shared memory requested, but none was set up at Init")
+	}
+	if size < 0 || off > uint64(len(r.mem)) || uint64(size) > uint64(len(r.mem))-off {
+		return nil, NewError(CodeInvalid, fmt.Sprintf("shared memory range %d+%d outside the %d-byte region", off, size, len(r.mem)))
+	}
+	return r.mem[off : off+uint64(size)], nil
+}
+
+// mapShm takes the region the host offered at Init, if it can. Failing to
+// is not an error: the host then sends bytes in messages.
+func (s *grpcServer) mapShm(ctx context.Context, token, size uint64) *shmRegion {
+	if token == 0 || s.files == nil || size == 0 || size > 1<<32 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	f, err := s.files.receive(ctx, token)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	r, err := mapShmRegion(f, int(size))
+	if err != nil {
+		return nil
+	}
+	return r
 }
 
 var errNotInitialized = NewError(CodeUnavailable, "plugin not initialized: the host must call Init first")
@@ -53,11 +91,16 @@ func (s *grpcServer) Init(ctx context.Context, req *fsv1.InitRequest) (*fsv1.Ini
 	}
 	s.fsys = fsys
 	s.feat = DetectFeatures(fsys)
+	if s.files == nil {
+		s.feat.DonateFiles = false
+	}
+	s.shm = s.mapShm(ctx, req.ShmToken, req.ShmSize)
 	return &fsv1.InitResponse{
 		PluginRevision: ProtocolRevision,
 		Name:           s.plugin.Name,
 		Version:        s.plugin.Version,
 		Features:       featuresToWire(s.feat),
+		Shm:            s.shm != nil,
 	}, nil
 }
 
@@ -136,8 +179,29 @@ func (s *grpcServer) ReadDir(ctx context.Context, r *fsv1.ReadDirRequest) (*fsv1
 func (s *grpcServer) Open(ctx context.Context, r *fsv1.OpenRequest) (*fsv1.OpenResponse, error) {
 	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.OpenResponse, error) {
 		h, a, err := f.Open(ctx, r.Path, OpenFlags(r.Flags), PermMode(ModeFromPOSIX(r.Mode)))
-		return &fsv1.OpenResponse{Handle: uint64(h), Attr: attrToWire(a)}, err
+		if err != nil {
+			return nil, err
+		}
+		return &fsv1.OpenResponse{Handle: uint64(h), Attr: attrToWire(a), FileToken: s.donate(ctx, f, h, r.WantFile)}, nil
 	})
+}
+
+// donate sends the OS file behind h when the host wants it and the plugin
+// gives it, and returns its token (0: none; the handle works either way).
+func (s *grpcServer) donate(ctx context.Context, f FileSystem, h Handle, want bool) uint64 {
+	d, ok := f.(FileDonor)
+	if !want || !ok || s.files == nil {
+		return 0
+	}
+	file, err := d.DonateFile(ctx, h)
+	if err != nil || file == nil {
+		return 0
+	}
+	token, err := s.files.send(file)
+	if err != nil {
+		return 0
+	}
+	return token
 }
 
 func (s *grpcServer) Read(ctx context.Context, r *fsv1.ReadRequest) (*fsv1.ReadResponse, error) {
@@ -145,6 +209,17 @@ func (s *grpcServer) Read(ctx context.Context, r *fsv1.ReadRequest) (*fsv1.ReadR
 		size := int(r.Size)
 		if size > DefaultMaxIO {
 			size = DefaultMaxIO
+		}
+		if r.Shm {
+			buf, err := s.region(r.ShmOffset, size)
+			if err != nil {
+				return nil, err
+			}
+			n, err := f.Read(ctx, Handle(r.Handle), buf, r.Offset)
+			if err != nil {
+				return nil, err
+			}
+			return &fsv1.ReadResponse{ShmLength: uint32(n)}, nil
 		}
 		buf := make([]byte, size)
 		n, err := f.Read(ctx, Handle(r.Handle), buf, r.Offset)
@@ -161,7 +236,13 @@ func (s *grpcServer) Write(ctx context.Context, r *fsv1.WriteRequest) (*fsv1.Wri
 		if err != nil {
 			return nil, err
 		}
-		n, err := w.Write(ctx, Handle(r.Handle), r.Data, r.Offset)
+		data := r.Data
+		if r.Shm {
+			if data, err = s.region(r.ShmOffset, int(r.ShmLength)); err != nil {
+				return nil, err
+			}
+		}
+		n, err := w.Write(ctx, Handle(r.Handle), data, r.Offset)
 		return &fsv1.WriteResponse{Written: uint32(n)}, err
 	})
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"net"
 	"os"
 
 	"github.com/hashicorp/go-hclog"
@@ -34,11 +35,18 @@ const MaxMessageSize = 16 << 20
 type GRPCPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	Plugin *Plugin
+	// FileChannel is the plugin's end of the host's file channel (file
+	// donation, shared memory), or nil. Serve sets it from FileChannelEnv.
+	FileChannel *net.UnixConn
 }
 
 // GRPCServer registers the file system service.
 func (g *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	registerServer(s, g.Plugin)
+	var files *fileChannel
+	if g.FileChannel != nil {
+		files = newFileChannel(g.FileChannel)
+	}
+	registerServer(s, g.Plugin, files)
 	return nil
 }
 
@@ -85,12 +93,20 @@ func Serve(p *Plugin) {
 	if level == hclog.NoLevel {
 		level = hclog.Warn
 	}
+	logger := hclog.New(&hclog.LoggerOptions{Name: p.Name, Level: level, Output: os.Stderr, JSONFormat: true})
+	files, err := fileChannelFromEnv()
+	if err != nil {
+		// The plugin still works, moving bytes in messages.
+		logger.Warn("no file channel", "error", err)
+	}
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig:  Handshake,
-		VersionedPlugins: VersionedPlugins(p),
+		HandshakeConfig: Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{
+			ProtocolVersion: {PluginName: &GRPCPlugin{Plugin: p, FileChannel: files}},
+		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, ServerOptions()...)...)
 		},
-		Logger: hclog.New(&hclog.LoggerOptions{Name: p.Name, Level: level, Output: os.Stderr, JSONFormat: true}),
+		Logger: logger,
 	})
 }

@@ -14,8 +14,9 @@ import (
 
 // ProtocolRevision is the revision of protocol version 1 this SDK speaks.
 // Revisions only add messages, fields and RPCs; both sides announce theirs
-// in Init and use the lower.
-const ProtocolRevision = 1
+// in Init and use the lower. Revision 2 added the file channel (file
+// donation and shared memory).
+const ProtocolRevision = 2
 
 // noTime is the wire value of an unknown time (Go's zero time.Time). Zero
 // on the wire is the epoch itself, which programs do set (touch -d @0).
@@ -64,7 +65,7 @@ func featuresToWire(f Features) *fsv1.Features {
 		Xattr: f.Xattr, StatHandle: f.StatHandle,
 		RenameNoreplace: f.RenameNoReplace, RenameExchange: f.RenameExchange,
 		ReadOnly: f.ReadOnly, CaseInsensitive: f.CaseInsensitive,
-		StableIno: f.StableIno, MaxIo: f.MaxIO,
+		StableIno: f.StableIno, MaxIo: f.MaxIO, DonateFiles: f.DonateFiles,
 	}
 }
 
@@ -81,7 +82,7 @@ func featuresFromWire(w *fsv1.Features) Features {
 		Write: w.Write, Setattr: w.Setattr, Mkdir: w.Mkdir, Remove: w.Remove,
 		Rename: w.Rename, Symlink: w.Symlink, Readlink: w.Readlink, Link: w.Link,
 		Mknod: w.Mknod, Flush: w.Flush, Fsync: w.Fsync, Statfs: w.Statfs,
-		Xattr: w.Xattr, StatHandle: w.StatHandle,
+		Xattr: w.Xattr, StatHandle: w.StatHandle, DonateFiles: w.DonateFiles,
 	}
 	if f.MaxIO == 0 || f.MaxIO > DefaultMaxIO {
 		f.MaxIO = DefaultMaxIO

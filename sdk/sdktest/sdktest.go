@@ -3,6 +3,7 @@ package sdktest
 
 import (
 	"context"
+	"net"
 	"testing"
 
 	"github.com/hashicorp/go-plugin"
@@ -15,15 +16,50 @@ import (
 // exchange with options, and closes everything when t ends. Plugin authors
 // use it to run the conformance suite through the wire protocol without
 // building a binary.
+//
+// Where the system can pass descriptors (Unix), the client has the fast
+// data plane a real host sets up: a file channel and a shared-memory
+// region, so Read and Write bytes travel through shared memory (and donated
+// files can be taken with OpenFile). TestClientBytes leaves it out.
 func TestClient(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Client, sdk.InitResult) {
 	t.Helper()
-	gc, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{sdk.PluginName: &sdk.GRPCPlugin{Plugin: p}})
+	return testClient(t, p, options, true)
+}
+
+// TestClientBytes is TestClient without the fast data plane: every byte
+// travels inside gRPC messages, as with a host that offers no file channel
+// (Windows, or a plugin written in another language).
+func TestClientBytes(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Client, sdk.InitResult) {
+	t.Helper()
+	return testClient(t, p, options, false)
+}
+
+func testClient(t testing.TB, p *sdk.Plugin, options map[string]string, fast bool) (*sdk.Client, sdk.InitResult) {
+	t.Helper()
+	gp := &sdk.GRPCPlugin{Plugin: p}
+	var hostEnd *net.UnixConn
+	if fast {
+		if h, pluginEnd, err := sdk.NewFileChannelPair(); err == nil {
+			nc, err := net.FileConn(pluginEnd)
+			pluginEnd.Close()
+			if err != nil {
+				t.Fatalf("file channel: %v", err)
+			}
+			hostEnd, gp.FileChannel = h, nc.(*net.UnixConn)
+			t.Cleanup(func() { _ = gp.FileChannel.Close() })
+		}
+	}
+	gc, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{sdk.PluginName: gp})
 	t.Cleanup(func() { _ = gc.Close() })
 	raw, err := gc.Dispense(sdk.PluginName)
 	if err != nil {
 		t.Fatalf("dispense plugin: %v", err)
 	}
 	c := raw.(*sdk.Client)
+	if hostEnd != nil {
+		c.AttachFileChannel(hostEnd, sdk.DefaultSharedMemory)
+		t.Cleanup(func() { _ = c.CloseDataPlane() })
+	}
 	res, err := c.Init(context.Background(), options)
 	if err != nil {
 		t.Fatalf("plugin %s Init: %v", p.Name, err)
@@ -51,8 +87,18 @@ func (w wireFS) Features() sdk.Features { return w.feat }
 // sdk.DetectFeatures reports what fsys announced at the capability
 // exchange. Run a conformance suite on it to prove the protocol carries
 // the backend's semantics.
+//
+// Reads and writes travel through the shared-memory region where the
+// system has one (see TestClient); OverGRPCBytes sends them in messages.
 func OverGRPC(t testing.TB, fsys sdk.FileSystem) sdk.FileSystem {
 	t.Helper()
 	c, res := TestClient(t, TestPlugin(fsys), nil)
+	return wireFS{Client: c, feat: res.Features}
+}
+
+// OverGRPCBytes is OverGRPC with every byte inside gRPC messages.
+func OverGRPCBytes(t testing.TB, fsys sdk.FileSystem) sdk.FileSystem {
+	t.Helper()
+	c, res := TestClientBytes(t, TestPlugin(fsys), nil)
 	return wireFS{Client: c, feat: res.Features}
 }
