@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 20m
 # Packages whose tests run as Windows binaries under Wine (test-windows).
 WINE_PKGS := ./sdk/ ./core/mountpoint/ ./platform/runstate/ ./platform/windows/...
 
-.PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto examples clean
+.PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto examples clean bench
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make build  - build bin/plugfs and the example plugins"
 	@echo "make proto  - regenerate sdk/proto/fsv1 from filesystem.proto"
 	@echo "make test-windows - run the Windows test binaries under Wine (installs wine64, mingw-w64)"
+	@echo "make bench  - benchmark plugfs against tmpfs, go-fuse loopback, rclone, sshfs (root; see docs/benchmarks.md)"
 
 build: $(PLUGFS) examples
 
@@ -62,6 +63,11 @@ test-windows:
 	GOOS=windows GOARCH=amd64 $(GO) test -count=1 -exec $(CURDIR)/scripts/wine/wine-exec.sh $(WINE_PKGS)
 
 test: deps fmt-check vet cross build test-go test-windows
+
+# bench runs the same workloads against native tmpfs, an in-process go-fuse
+# loopback, rclone mount, sshfs and plugfs; knobs and columns in docs/benchmarks.md.
+bench:
+	@scripts/bench/run.sh
 
 demo: deps $(PLUGFS)
 	@scripts/demo.sh $(PLUGFS)
