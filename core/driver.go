@@ -24,6 +24,12 @@ type MountOptions struct {
 	Subtype string
 	// MaxIO is the largest read or write the driver asks the kernel for.
 	MaxIO uint32
+	// DataPlane says how file bytes move between host and plugin; the
+	// volume's host uses it.
+	DataPlane DataPlane
+	// NoPassthrough keeps the kernel from reading and writing the files a
+	// plugin donates (FUSE passthrough); the host then moves their bytes.
+	NoPassthrough bool
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)
 }

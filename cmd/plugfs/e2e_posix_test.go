@@ -33,3 +33,30 @@ func TestPOSIX(t *testing.T) {
 		}
 	}
 }
+
+// TestPOSIXDataPlanes runs the suite once more over each data-plane tier
+// the default runs above do not take: the local plugin's donated files
+// without kernel passthrough (the host splices and writes them), the
+// local plugin with donation refused (shared memory), and memfs with every
+// byte in gRPC messages. (The defaults: local runs with passthrough,
+// memfs through shared memory.)
+func TestPOSIXDataPlanes(t *testing.T) {
+	for _, tc := range []struct {
+		name, plugin string
+		opts         string
+	}{
+		{"local/donated-no-passthrough", "local", "passthrough=off"},
+		{"local/shm", "local", "dataplane=shm"},
+		{"memfs/messages", "memfs", "dataplane=messages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-o", "allow_other," + tc.opts}
+			if tc.plugin == "local" {
+				args = append(args, "--opt", "root="+t.TempDir())
+			}
+			mnt := mountBackground(t, tc.plugin, args...)
+			mounttest.RunAll(t, mnt, nil)
+			t.Run("FSX", func(t *testing.T) { mounttest.RunFSX(t, mnt, mounttest.FSXConfig{}) })
+		})
+	}
+}

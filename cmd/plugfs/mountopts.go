@@ -51,8 +51,18 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 				m.FSName = v
 			case k == "subtype" && hasValue && v != "":
 				m.Subtype = v
+			case k == "dataplane" && hasValue:
+				dp, err := core.ParseDataPlane(v)
+				if err != nil {
+					return usageError{fmt.Errorf("mount option -o %s: %w", o, err)}
+				}
+				m.DataPlane = dp
+			case o == "passthrough" || o == "passthrough=on":
+				m.NoPassthrough = false
+			case o == "nopassthrough" || o == "passthrough=off":
+				m.NoPassthrough = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages, passthrough=on|off", o)}
 			}
 		}
 	}

@@ -20,6 +20,8 @@ func TestParseMountOpts(t *testing.T) {
 		{raw: []string{"ro", "rw"}, root: false},
 		{raw: []string{"turbo"}, bad: true},
 		{raw: []string{"fsname="}, bad: true},
+		{raw: []string{"dataplane=fast"}, bad: true},
+		{raw: []string{"passthrough=maybe"}, bad: true},
 	} {
 		var m core.MountOptions
 		err := parseMountOpts(tc.raw, &m, tc.root)
@@ -31,6 +33,27 @@ func TestParseMountOpts(t *testing.T) {
 		}
 		if err != nil || m.ReadOnly != tc.ro || m.AllowOther != tc.others || (m.AllowOther && !m.DefaultPermissions) {
 			t.Errorf("%v root=%v: %+v %v", tc.raw, tc.root, m, err)
+		}
+	}
+}
+
+// TestParseDataPlaneOpts: the data plane and passthrough choices reach
+// the mount options.
+func TestParseDataPlaneOpts(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		dp   core.DataPlane
+		nopt bool
+	}{
+		{"", core.DataPlaneAuto, false},
+		{"dataplane=shm", core.DataPlaneSharedMemory, false},
+		{"dataplane=messages,passthrough=off", core.DataPlaneMessages, true},
+		{"nopassthrough,passthrough", core.DataPlaneAuto, false},
+		{"dataplane=auto,nopassthrough", core.DataPlaneAuto, true},
+	} {
+		var m core.MountOptions
+		if err := parseMountOpts([]string{tc.raw}, &m, true); err != nil || m.DataPlane != tc.dp || m.NoPassthrough != tc.nopt {
+			t.Errorf("-o %s: data plane %v, no passthrough %v, err %v; want %v, %v", tc.raw, m.DataPlane, m.NoPassthrough, err, tc.dp, tc.nopt)
 		}
 	}
 }

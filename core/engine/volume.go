@@ -141,6 +141,9 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 	hc.Name = v.cfg.Plugin.Name
 	hc.Command = v.cfg.Plugin.Command
 	hc.Options = v.cfg.Options
+	if hc.DataPlane == core.DataPlaneAuto {
+		hc.DataPlane = v.cfg.Mount.DataPlane
+	}
 	h, err := host.Start(ctx, hc)
 	if err != nil {
 		return err

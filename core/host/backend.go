@@ -3,7 +3,9 @@ package host
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -118,7 +120,7 @@ func (b *Backend) OpenDir(ctx context.Context, path string) (sdk.Handle, error) 
 		if err != nil {
 			return 0, err
 		}
-		return b.h.handles.add(b.h.genOf(c), ph), nil
+		return b.h.handles.add(b.h.genOf(c), ph, nil), nil
 	})
 }
 
@@ -136,24 +138,57 @@ func (b *Backend) Open(ctx context.Context, path string, flags sdk.OpenFlags, mo
 		a sdk.Attr
 	}
 	o, err := call(b, ctx, "Open", func(ctx context.Context, c *sdk.Client) (opened, error) {
-		ph, a, err := c.Open(ctx, path, flags, mode)
+		var (
+			ph   sdk.Handle
+			a    sdk.Attr
+			file *os.File
+			err  error
+		)
+		if b.h.donates(c) {
+			ph, a, file, err = c.OpenFile(ctx, path, flags, mode)
+		} else {
+			ph, a, err = c.Open(ctx, path, flags, mode)
+		}
 		if err != nil {
 			return opened{}, err
 		}
-		return opened{b.h.handles.add(b.h.genOf(c), ph), a}, nil
+		return opened{b.h.handles.add(b.h.genOf(c), ph, file), a}, nil
 	})
 	return o.h, o.a, err
 }
 
-// Read implements sdk.FileSystem.
+// File returns the OS file the plugin donated for h, or nil. The Backend
+// keeps owning it (Release closes it); a driver may hand it to the kernel
+// (FUSE passthrough) while h is open.
+func (b *Backend) File(h sdk.Handle) *os.File {
+	e, _ := b.h.handles.get(h)
+	return e.file
+}
+
+// DonatedFiles returns how many open handles hold a donated file.
+func (b *Backend) DonatedFiles() int { return b.h.handles.files() }
+
+// Read implements sdk.FileSystem. A handle with a donated file is read
+// from the file, without a plugin call.
 func (b *Backend) Read(ctx context.Context, h sdk.Handle, p []byte, off int64) (int, error) {
+	if f := b.File(h); f != nil {
+		n, err := f.ReadAt(p, off)
+		if err == io.EOF {
+			err = nil
+		}
+		return n, err
+	}
 	return callHandle(b, ctx, "Read", h, func(ctx context.Context, c *sdk.Client, ph sdk.Handle) (int, error) {
 		return c.Read(ctx, ph, p, off)
 	})
 }
 
-// Write implements sdk.Writer.
+// Write implements sdk.Writer. A handle with a donated file is written to
+// the file, without a plugin call.
 func (b *Backend) Write(ctx context.Context, h sdk.Handle, p []byte, off int64) (int, error) {
+	if f := b.File(h); f != nil {
+		return f.WriteAt(p, off)
+	}
 	return callHandle(b, ctx, "Write", h, func(ctx context.Context, c *sdk.Client, ph sdk.Handle) (int, error) {
 		return c.Write(ctx, ph, p, off)
 	})
@@ -165,6 +200,9 @@ func (b *Backend) Release(ctx context.Context, h sdk.Handle) error {
 	e, ok := b.h.handles.remove(h)
 	if !ok {
 		return fmt.Errorf("Release: host handle %d: %w", h, sdk.ErrBadHandle)
+	}
+	if e.file != nil {
+		e.file.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.h.cfg.OpTimeout)
 	defer cancel()

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/sdk"
 )
 
 // Config says how to run one plugin.
@@ -35,6 +38,11 @@ type Config struct {
 	// OnStart, if set, is called with the process id after every
 	// successful launch, the first and each restart.
 	OnStart func(pid int)
+	// DataPlane says how file bytes move between host and plugin.
+	DataPlane core.DataPlane
+	// SharedMemory is the size of the shared region offered to the plugin.
+	// Default sdk.DefaultSharedMemory.
+	SharedMemory int
 }
 
 func (c Config) withDefaults() Config {
@@ -52,6 +60,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BackoffMax <= 0 {
 		c.BackoffMax = 5 * time.Second
+	}
+	if c.SharedMemory <= 0 {
+		c.SharedMemory = sdk.DefaultSharedMemory
 	}
 	if c.Logger == nil {
 		c.Logger = hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.Warn})

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"os"
 	"sync"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -10,6 +11,9 @@ import (
 type handleEntry struct {
 	gen uint64
 	ph  sdk.Handle
+	// file is the OS file the plugin donated for this handle, or nil. The
+	// host reads and writes it directly; it stays valid if the plugin dies.
+	file *os.File
 }
 
 // handleTable maps the host's handle numbers to plugin handles. Host
@@ -22,12 +26,25 @@ type handleTable struct {
 
 func (t *handleTable) init() { t.m = make(map[sdk.Handle]handleEntry) }
 
-func (t *handleTable) add(gen uint64, ph sdk.Handle) sdk.Handle {
+func (t *handleTable) add(gen uint64, ph sdk.Handle, file *os.File) sdk.Handle {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.next++
-	t.m[t.next] = handleEntry{gen, ph}
+	t.m[t.next] = handleEntry{gen, ph, file}
 	return t.next
+}
+
+// files returns how many handles hold a donated file.
+func (t *handleTable) files() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, e := range t.m {
+		if e.file != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (t *handleTable) get(h sdk.Handle) (handleEntry, bool) {

@@ -110,7 +110,7 @@ func (h *Host) Close(ctx context.Context) error {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = in.fs.Shutdown(sctx)
 		cancel()
-		in.client.Kill()
+		in.kill()
 	}
 	select {
 	case <-h.done:
@@ -143,7 +143,7 @@ func (h *Host) supervise(in *instance) {
 		h.setCurrent(nil)
 		h.mu.Unlock()
 		h.cfg.Logger.Warn("plugin exited; restarting", "plugin", h.cfg.Name, "last_words", lastWords(in.stderr.String()))
-		in.client.Kill() // reap and close the connection
+		in.kill() // reap and close the connection
 		for {
 			next, err := launch(context.Background(), h.cfg, h.nextGen.Add(1), h.sockDir)
 			if err == nil {
@@ -161,7 +161,7 @@ func (h *Host) supervise(in *instance) {
 		h.mu.Lock()
 		if h.closed {
 			h.mu.Unlock()
-			in.client.Kill()
+			in.kill()
 			return
 		}
 		h.setCurrent(in)
@@ -230,6 +230,25 @@ func (h *Host) diedUnder(in *instance, err error) bool {
 	case <-time.After(300 * time.Millisecond):
 		return false
 	}
+}
+
+// donates reports whether Open on c should take donated files: c is the
+// live plugin, which donates, and the data plane allows it.
+func (h *Host) donates(c *sdk.Client) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cur != nil && h.cur.fs == c && h.cur.donates(h.cfg.DataPlane)
+}
+
+// DataPlane reports the data-plane tiers the live plugin uses, and whether
+// it donates files.
+func (h *Host) DataPlane() (sdk.DataPlane, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cur == nil {
+		return sdk.DataPlane{}, false
+	}
+	return h.cur.fs.DataPlane(), h.cur.donates(h.cfg.DataPlane)
 }
 
 // genOf returns the generation of the instance that owns c (0 if none).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -33,6 +34,19 @@ func (in *instance) exited() bool {
 	default:
 		return false
 	}
+}
+
+// kill stops the process (reaping it and closing the connection) and
+// releases the data plane: the file channel and the shared region. The
+// region is unmapped once no call is copying through it.
+func (in *instance) kill() {
+	in.client.Kill()
+	go func() { _ = in.fs.CloseDataPlane() }()
+}
+
+// donates reports whether Open should take the plugin's OS files.
+func (in *instance) donates(dp core.DataPlane) bool {
+	return dp == core.DataPlaneAuto && in.init.Features.DonateFiles
 }
 
 // watch closes in.dead once the process exits, polling go-plugin, which
@@ -65,6 +79,17 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 	// The plugin's socket lives in a directory of this host's, so a plugin
 	// killed with SIGKILL leaves nothing behind once the host closes.
 	cmd.Env = append(cmd.Env, "PLUGIN_UNIX_SOCKET_DIR="+sockDir)
+	// The file channel (donated files, shared memory) is inherited by the
+	// plugin; where the system cannot pass descriptors there is none.
+	var channel *net.UnixConn
+	if cfg.DataPlane != core.DataPlaneMessages {
+		if hostEnd, pluginEnd, err := sdk.NewFileChannelPair(); err == nil {
+			channel = hostEnd
+			cmd.ExtraFiles = append(cmd.ExtraFiles, pluginEnd)
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", sdk.FileChannelEnv, 2+len(cmd.ExtraFiles)))
+			defer pluginEnd.Close() // the child has its copy once started
+		}
+	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake,
 		VersionedPlugins: sdk.VersionedPlugins(nil),
@@ -76,8 +101,12 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 		GRPCDialOptions:  sdk.DialOptions(),
 		Managed:          false,
 	})
+	attached := false
 	fail := func(kind error, err error) (*instance, error) {
 		client.Kill()
+		if channel != nil && !attached {
+			channel.Close()
+		}
 		msg := fmt.Sprintf("%s: %v", cfg.Name, err)
 		if last := lastWords(tail.String()); last != "" {
 			msg += "; the plugin said: " + last
@@ -106,10 +135,19 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 	if !ok {
 		return fail(core.ErrPluginProtocol, fmt.Errorf("unexpected client type %T", raw))
 	}
+	if channel != nil {
+		shm := cfg.SharedMemory
+		if cfg.DataPlane == core.DataPlaneMessages {
+			shm = 0
+		}
+		fsc.AttachFileChannel(channel, shm)
+		attached = true
+	}
 	ictx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
 	res, err := fsc.Init(ictx, cfg.Options)
 	if err != nil {
+		_ = fsc.CloseDataPlane()
 		return fail(classifyInitError(err), err)
 	}
 	in := &instance{gen: gen, client: client, fs: fsc, init: res, stderr: tail, dead: make(chan struct{})}

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/plugfs/plugfs/plugins/local"
 	"github.com/plugfs/plugfs/sdk"
 )
 
@@ -22,6 +23,7 @@ const ModeEnv = "PLUGFS_TESTPLUGIN_MODE"
 // Modes of the test plugin.
 const (
 	ModeServe   = "serve"   // serve the in-memory file system
+	ModeLocal   = "local"   // serve the local plugin (option root), which donates files
 	ModeExit    = "exit"    // print a message and exit 3 before the handshake
 	ModeHang    = "hang"    // never complete the handshake
 	ModeCookie  = "cookie"  // expect another host's magic cookie
@@ -51,6 +53,8 @@ func Main() {
 	switch mode := os.Getenv(ModeEnv); mode {
 	case "", ModeServe:
 		sdk.Serve(Plugin())
+	case ModeLocal:
+		sdk.Serve(local.Plugin())
 	case ModeExit:
 		fmt.Fprintln(os.Stderr, "testplugin: cannot open my database, giving up")
 		os.Exit(3)

@@ -54,7 +54,14 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	if maxIO <= 0 || maxIO > 1<<20 {
 		maxIO = 1 << 20
 	}
-	m := &mount{point: clean, fs: fsys, debug: opts.Debug, done: make(chan struct{})}
+	// Passthrough needs CAP_SYS_ADMIN for the backing-file ioctl; the
+	// kernel says whether it has it (FUSE_PASSTHROUGH at INIT).
+	pt := newPassthrough(opts.NoPassthrough || os.Geteuid() != 0, opts.Debug)
+	m := &mount{point: clean, fs: fsys, debug: opts.Debug, done: make(chan struct{}), pt: pt}
+	stack := 0
+	if !pt.disabled {
+		stack = 1 // backing files may live on any ordinary file system
+	}
 	srv, err := fuse.NewServer(&rawFS{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, clean, &fuse.MountOptions{
 		AllowOther:         opts.AllowOther,
 		FsName:             opts.FSName,
@@ -65,11 +72,13 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 		MaxBackground:      64,
 		DisableReadDirPlus: true,
 		DirectMount:        os.Geteuid() == 0,
+		MaxStackDepth:      stack,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mount %s: %w", clean, err)
 	}
 	m.srv = srv
+	pt.srv = srv
 	go func() {
 		srv.Serve()
 		close(m.done)
@@ -88,6 +97,7 @@ type mount struct {
 	srv   *fuse.Server
 	debug func(string)
 	done  chan struct{}
+	pt    *passthrough
 }
 
 // Point implements core.Mounted.

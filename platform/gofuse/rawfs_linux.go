@@ -283,6 +283,7 @@ func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, o
 	}
 	entryOut(&out.EntryOut, e)
 	out.Fh = fh
+	r.m.pt.open(e.ID, fh, r.m.fs.File(fh), &out.OpenOut)
 	return fuse.OK
 }
 
@@ -294,10 +295,17 @@ func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 		return status(err)
 	}
 	out.Fh = fh
+	r.m.pt.open(in.NodeId, fh, r.m.fs.File(fh), out)
 	return fuse.OK
 }
 
 func (r *rawFS) Read(cancel <-chan struct{}, in *fuse.ReadIn, buf []byte) (fuse.ReadResult, fuse.Status) {
+	if f := r.m.fs.File(in.Fh); f != nil {
+		// A donated file not in passthrough: splice it to the kernel.
+		// The kernel holds the file open while this read runs, so no
+		// Release can close it meanwhile.
+		return fuse.ReadResultFd(f.Fd(), int64(in.Offset), int(in.Size)), fuse.OK
+	}
 	ctx, done := r.op(cancel, &in.InHeader, "read")
 	defer done()
 	n, err := r.m.fs.Read(ctx, in.Fh, buf[:min(int(in.Size), len(buf))], int64(in.Offset))
@@ -331,6 +339,7 @@ func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 }
 
 func (r *rawFS) Release(cancel <-chan struct{}, in *fuse.ReleaseIn) {
+	r.m.pt.release(in.Fh)
 	_ = r.m.fs.Release(context.Background(), in.Fh)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -55,3 +56,18 @@ func (f *FS) Flush(ctx context.Context, h sdk.Handle) error {
 
 // Describe implements sdk.Describer.
 func (f *FS) Describe() sdk.Declared { return f.declared }
+
+// DonateFile implements sdk.FileDonor: the host (or the kernel, through
+// FUSE passthrough) then reads and writes the very file this handle has
+// open, and Stat, which asks the file system, stays true. Appending
+// handles are kept: the host writes at explicit offsets.
+func (f *FS) DonateFile(ctx context.Context, h sdk.Handle) (*os.File, error) {
+	of, err := f.handles.get(h)
+	if err != nil {
+		return nil, err
+	}
+	if of.append || of.dir != nil {
+		return nil, sdk.ErrNotSupported
+	}
+	return of.f, nil
+}
