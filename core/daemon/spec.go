@@ -1,0 +1,86 @@
+package daemon
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Config is the daemon's declared state.
+type Config struct {
+	// Volumes are the volumes to keep mounted, in file order.
+	Volumes []VolumeSpec
+}
+
+// VolumeSpec declares one volume.
+type VolumeSpec struct {
+	// Name identifies the volume; unique within a Config.
+	Name string
+	// Plugin is a built-in plugin name or the path of a plugin executable.
+	Plugin string
+	// Options are handed to the plugin at start.
+	Options map[string]string
+	// MountPoints are where the volume is visible: absolute paths of
+	// existing empty directories on Linux. At least one.
+	MountPoints []string
+	// Mount says how the volume is mounted.
+	Mount MountSpec
+	// Restart says how a crashed plugin is restarted.
+	Restart RestartSpec
+}
+
+// MountSpec are the mount options of a volume. Zero durations take the
+// plugfs defaults (the ones `plugfs mount` uses).
+type MountSpec struct {
+	// ReadOnly mounts read-only.
+	ReadOnly bool
+	// AllowOther lets every user in (kernel permission checks stay on).
+	// Nil means the default: on when the daemon runs as root.
+	AllowOther *bool
+	// Driver names the mount driver; "" picks the preferred one.
+	Driver string
+	// AttrTimeout and EntryTimeout bound kernel caching of attributes
+	// and names; NegativeTimeout that of missing names.
+	AttrTimeout, EntryTimeout, NegativeTimeout time.Duration
+	// StartTimeout bounds plugin start; OpTimeout one plugin operation.
+	StartTimeout, OpTimeout time.Duration
+}
+
+// RestartSpec is the restart policy of a volume's plugin: a crashed plugin
+// is restarted with a delay growing from BackoffMin to BackoffMax, and
+// calls wait up to Wait for it. Zero values take the host's defaults.
+type RestartSpec struct {
+	BackoffMin, BackoffMax, Wait time.Duration
+}
+
+// Equal reports whether two specs are identical.
+func (s VolumeSpec) Equal(o VolumeSpec) bool {
+	return s.sameMedia(o) && slices.Equal(s.MountPoints, o.MountPoints)
+}
+
+// sameMedia reports whether s and o run the same plugin the same way, so
+// that only their mounting points may differ.
+func (s VolumeSpec) sameMedia(o VolumeSpec) bool {
+	if s.Name != o.Name || s.Plugin != o.Plugin || s.Restart != o.Restart {
+		return false
+	}
+	if !maps.Equal(s.Options, o.Options) {
+		return false
+	}
+	a, b := s.Mount, o.Mount
+	if (a.AllowOther == nil) != (b.AllowOther == nil) || (a.AllowOther != nil && *a.AllowOther != *b.AllowOther) {
+		return false
+	}
+	a.AllowOther, b.AllowOther = nil, nil
+	return a == b
+}
+
+// Volume returns the spec of the volume called name.
+func (c Config) Volume(name string) (VolumeSpec, bool) {
+	for _, v := range c.Volumes {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return VolumeSpec{}, false
+}
