@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-		"path/filepath"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,7 +82,7 @@ func (builder) Build(_ context.Context, s daemon.VolumeSpec) (engine.VolumeConfi
 		Plugin:  catalog.Source{Name: s.Plugin, Path: self},
 		Options: s.Options,
 		Host:    host.Config{StartTimeout: 5 * time.Second},
-		Driver: "fake",
+		Driver:  "fake",
 	}, nil
 }
 

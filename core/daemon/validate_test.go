@@ -10,7 +10,9 @@ import (
 )
 
 func TestValidate(t *testing.T) {
-	ok := func() daemon.VolumeSpec { return daemon.VolumeSpec{Name: "a", Plugin: "memfs", MountPoints: []string{"/mnt/a"}} }
+	ok := func() daemon.VolumeSpec {
+		return daemon.VolumeSpec{Name: "a", Plugin: "memfs", MountPoints: []string{"/mnt/a"}}
+	}
 	cases := []struct {
 		name string
 		vols func() []daemon.VolumeSpec
@@ -28,7 +30,11 @@ func TestValidate(t *testing.T) {
 			v.MountPoints = []string{"/m", "/m/"}
 			return []daemon.VolumeSpec{v}
 		}, "volumes[0].mountpoints[1]"},
-		{"duplicate name", func() []daemon.VolumeSpec { b := ok(); b.MountPoints = []string{"/b"}; return []daemon.VolumeSpec{ok(), b} }, "volumes[1].name"},
+		{"duplicate name", func() []daemon.VolumeSpec {
+			b := ok()
+			b.MountPoints = []string{"/b"}
+			return []daemon.VolumeSpec{ok(), b}
+		}, "volumes[1].name"},
 		{"shared point", func() []daemon.VolumeSpec { b := ok(); b.Name = "b"; return []daemon.VolumeSpec{ok(), b} }, "volumes[1].mountpoints[0]"},
 		{"nested point", func() []daemon.VolumeSpec {
 			b := ok()
@@ -41,7 +47,11 @@ func TestValidate(t *testing.T) {
 			v.Restart.BackoffMin, v.Restart.BackoffMax = time.Minute, time.Second
 			return []daemon.VolumeSpec{v}
 		}, "volumes[0].restart.backoff_min"},
-		{"bad option", func() []daemon.VolumeSpec { v := ok(); v.Options = map[string]string{"": "x"}; return []daemon.VolumeSpec{v} }, "volumes[0].options"},
+		{"bad option", func() []daemon.VolumeSpec {
+			v := ok()
+			v.Options = map[string]string{"": "x"}
+			return []daemon.VolumeSpec{v}
+		}, "volumes[0].options"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
