@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 20m
 # Packages whose tests run as Windows binaries under Wine (test-windows).
 WINE_PKGS := ./sdk/ ./core/mountpoint/ ./platform/runstate/ ./platform/windows/...
 
-.PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto examples clean bench
+.PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto proto-control examples clean bench
 
 all: build
 
@@ -20,6 +20,7 @@ help:
 	@echo "make test   - install what tests need (fuse3), vet, and run every test through real mounts"
 	@echo "make build  - build bin/plugfs and the example plugins"
 	@echo "make proto  - regenerate sdk/proto/fsv1 from filesystem.proto"
+	@echo "make proto-control - regenerate core/daemon/controlv1 from control.proto"
 	@echo "make test-windows - run the Windows test binaries under Wine (installs wine64, mingw-w64)"
 	@echo "make bench  - benchmark plugfs against tmpfs, go-fuse loopback, rclone, sshfs (root; see docs/benchmarks.md)"
 
@@ -80,6 +81,15 @@ proto:
 		--go_out=sdk/proto/fsv1 --go_opt=paths=source_relative \
 		--go-grpc_out=sdk/proto/fsv1 --go-grpc_opt=paths=source_relative \
 		sdk/proto/fsv1/filesystem.proto
+
+proto-control:
+	@command -v protoc >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y protobuf-compiler; } || { echo "install protoc: apt-get install protobuf-compiler"; exit 1; }
+	GOBIN=$(CURDIR)/$(BIN)/tools $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(CURDIR)/$(BIN)/tools $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	PATH=$(CURDIR)/$(BIN)/tools:$$PATH protoc -I core/daemon/controlv1 \
+		--go_out=core/daemon/controlv1 --go_opt=paths=source_relative \
+		--go-grpc_out=core/daemon/controlv1 --go-grpc_opt=paths=source_relative \
+		core/daemon/controlv1/control.proto
 
 clean:
 	rm -rf $(BIN)
