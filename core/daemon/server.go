@@ -1,0 +1,126 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/daemon/controlv1"
+	"github.com/plugfs/plugfs/sdk"
+)
+
+// Server serves the control API over a Supervisor. Who may call is the
+// transport's business (the command checks peer credentials).
+type Server struct {
+	controlv1.UnimplementedControlServer
+	sup    *Supervisor
+	reload func(ctx context.Context) ([]StepResult, error)
+	status func() *controlv1.StatusResponse
+}
+
+var _ controlv1.ControlServer = (*Server)(nil)
+
+// NewServer returns a control server for sup. reload re-reads the
+// configuration and applies it (the Supervisor does not know files);
+// status describes the daemon (Volumes is filled in here).
+func NewServer(sup *Supervisor, reload func(ctx context.Context) ([]StepResult, error), status func() *controlv1.StatusResponse) *Server {
+	return &Server{sup: sup, reload: reload, status: status}
+}
+
+// Status describes the daemon.
+func (s *Server) Status(context.Context, *controlv1.StatusRequest) (*controlv1.StatusResponse, error) {
+	st := s.status()
+	st.Volumes = int32(len(s.sup.List()))
+	return st, nil
+}
+
+// List returns every volume.
+func (s *Server) List(context.Context, *controlv1.ListRequest) (*controlv1.ListResponse, error) {
+	var out controlv1.ListResponse
+	for _, v := range s.sup.List() {
+		out.Volumes = append(out.Volumes, volumeProto(v))
+	}
+	return &out, nil
+}
+
+// Mount brings up an ad-hoc volume.
+func (s *Server) Mount(ctx context.Context, r *controlv1.MountRequest) (*controlv1.MountResponse, error) {
+	spec := VolumeSpec{Name: r.GetName(), Plugin: r.GetPlugin(), Options: r.GetOptions(), MountPoints: r.GetMountpoints(),
+		Mount: MountSpec{ReadOnly: r.GetReadOnly(), Driver: r.GetDriver()}}
+	if err := s.sup.Mount(ctx, spec); err != nil {
+		return nil, StatusError(err)
+	}
+	for _, v := range s.sup.List() {
+		if v.Spec.Name == spec.Name {
+			return &controlv1.MountResponse{Volume: volumeProto(v)}, nil
+		}
+	}
+	return nil, status.Errorf(codes.Aborted, "volume %s went away right after mounting", spec.Name)
+}
+
+// Unmount stops a volume.
+func (s *Server) Unmount(ctx context.Context, r *controlv1.UnmountRequest) (*controlv1.UnmountResponse, error) {
+	if err := s.sup.Unmount(ctx, r.GetName(), r.GetLazy()); err != nil {
+		return nil, StatusError(err)
+	}
+	return &controlv1.UnmountResponse{}, nil
+}
+
+// Reload re-reads the configuration and applies it. A configuration that
+// does not validate fails with INVALID_ARGUMENT and changes nothing; steps
+// that fail are reported in the response.
+func (s *Server) Reload(ctx context.Context, _ *controlv1.ReloadRequest) (*controlv1.ReloadResponse, error) {
+	res, err := s.reload(ctx)
+	if err != nil && res == nil {
+		return nil, StatusError(err)
+	}
+	var out controlv1.ReloadResponse
+	for _, r := range res {
+		st := &controlv1.ReloadStep{Volume: r.Name, Change: r.Change.String()}
+		if r.Err != nil {
+			st.Error = r.Err.Error()
+		}
+		out.Steps = append(out.Steps, st)
+	}
+	return &out, nil
+}
+
+func volumeProto(v VolumeStatus) *controlv1.Volume {
+	out := &controlv1.Volume{Name: v.Spec.Name, Plugin: v.Spec.Plugin, State: v.State, PluginPid: int32(v.PluginPID),
+		ReadOnly: v.Spec.Mount.ReadOnly, Origin: string(v.Origin), Driver: v.Driver, DeclaredPoints: v.Spec.MountPoints}
+	if v.Err != nil {
+		out.Error = v.Err.Error()
+	}
+	for _, p := range v.Points {
+		out.Points = append(out.Points, &controlv1.MountPoint{Path: p.Point, Driver: p.Driver, Since: p.Since.UnixNano()})
+	}
+	return out
+}
+
+// StatusError turns an error of the supervisor into a gRPC status whose
+// code says what kind of problem it is; the message is the error's.
+func StatusError(err error) error {
+	code := codes.Unknown
+	switch {
+	case errors.Is(err, ErrInvalid), errors.Is(err, core.ErrPluginUnknown), errors.Is(err, core.ErrPluginOption),
+		errors.Is(err, core.ErrDriverUnknown), errors.Is(err, core.ErrMountPointInvalid):
+		code = codes.InvalidArgument
+	case errors.Is(err, core.ErrNotMounted):
+		code = codes.NotFound
+	case errors.Is(err, sdk.ErrBusy), errors.Is(err, core.ErrVolumeState), errors.Is(err, core.ErrMountPointMissing),
+		errors.Is(err, core.ErrMountPointNotDir), errors.Is(err, core.ErrMountPointNotEmpty),
+		errors.Is(err, core.ErrMountPointBusy), errors.Is(err, core.ErrMountPointAccess):
+		code = codes.FailedPrecondition
+	case errors.Is(err, core.ErrPluginStart), errors.Is(err, core.ErrPluginStartTimeout),
+		errors.Is(err, core.ErrPluginProtocol), errors.Is(err, core.ErrDriverUnavailable):
+		code = codes.Unavailable
+	case errors.Is(err, context.DeadlineExceeded):
+		code = codes.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		code = codes.Canceled
+	}
+	return status.Error(code, err.Error())
+}
