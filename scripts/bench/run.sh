@@ -51,6 +51,13 @@ for t in "${TARGETS[@]}"; do
 	[[ " ${ALL_TARGETS[*]} " == *" $t "* ]] || die "unknown target $t (known: ${ALL_TARGETS[*]})"
 done
 
+# The big copy keeps up to three copies in memory at once (the tmpfs source,
+# the target's backing file or memfs, rclone's write cache).
+avail=$(awk '/^MemAvailable/ { print $2 * 1024 }' /proc/meminfo)
+if [ $((3 * BIG_BYTES)) -gt "$avail" ]; then
+	die "BENCH_BIG=$BENCH_BIG needs about 3 x $BENCH_BIG of free memory; $((avail >> 20)) MiB available"
+fi
+
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 [ -x "$GO" ] || die "go not found (set GO=/path/to/go)"
 
@@ -102,7 +109,10 @@ METABENCH=$WORK/bin/metabench
 # --- storage ---------------------------------------------------------------
 TMPFS=$WORK/tmpfs
 mkdir -p "$TMPFS"
-mount -t tmpfs -o mode=755 plugfs-bench "$TMPFS"
+# Room for every target's fio file, the big copy (source, destination and
+# rclone's cache of it) and slack; a limit, not an allocation.
+tmpfs_bytes=$((3 * BIG_BYTES + 2 * ${#TARGETS[@]} * SIZE_BYTES + (2 << 30)))
+mount -t tmpfs -o "mode=755,size=$tmpfs_bytes" plugfs-bench "$TMPFS"
 TMPFS_MOUNTS+=("$TMPFS")
 TARBALL=$WORK/tree.tar
 tar -C "$("$GO" env GOROOT)/src" -cf "$TARBALL" net

@@ -114,15 +114,17 @@ gobench() {
 		note "go test -bench failed (is core/host mid-change?): $(grep -v '^ok\|^PASS' "$out" | tail -3 | tr '\n' ' ')"
 	fi
 	local name ns mbs i=0
-	# Benchmark lines: "BenchmarkName-2  N  123 ns/op  [45.6 MB/s]  ...";
-	# -count repeats each, recorded as repetitions.
+	# Benchmark lines: "BenchmarkName-2  N  123 ns/op  [45.6 MB/s]  ...",
+	# recorded as PKG.Name (host.RoundTrip, benchref.Memcpy1MiB); -count
+	# repeats each, recorded as repetitions.
 	while read -r name ns mbs; do
 		i=$((i + 1))
 		REP=$i sample go "$name" "$ns" ns/op
 		[ "$mbs" = - ] || REP=$i sample go "$name.MBps" "$mbs" MB/s
-	done < <(awk '/^Benchmark/ {
+	done < <(awk '/^pkg: / { pkg = $2; sub(/.*\//, "", pkg) }
+		/^Benchmark/ {
 			name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); ns = "-"; mb = "-"
 			for (i = 3; i < NF; i++) { if ($(i+1) == "ns/op") ns = $i; if ($(i+1) == "MB/s") mb = $i }
-			if (ns != "-") print name, ns, mb
+			if (ns != "-") print pkg "." name, ns, mb
 		}' "$out")
 }
