@@ -15,6 +15,8 @@ import (
 type listed struct {
 	runstate.Record
 	State string `json:"state"`
+	// Daemon is set for the volumes of a running plugfs daemon.
+	Daemon bool `json:"daemon,omitempty"`
 }
 
 func (a *app) listCmd() *cobra.Command {
@@ -37,11 +39,11 @@ func (a *app) listCmd() *cobra.Command {
 					_ = runstate.Remove(runDir, r.Point) // left by a killed server; nothing there
 					continue
 				case !alive(r.ServerPID):
-					rows = append(rows, listed{r, "stale: server gone, run plugfs unmount"})
+					rows = append(rows, listed{Record: r, State: "stale: server gone, run plugfs unmount"})
 				case !mounted:
-					rows = append(rows, listed{r, "unmounting"})
+					rows = append(rows, listed{Record: r, State: "unmounting"})
 				default:
-					rows = append(rows, listed{r, "mounted"})
+					rows = append(rows, listed{Record: r, State: "mounted"})
 				}
 			}
 			if asJSON {
