@@ -356,18 +356,36 @@ func (s *Supervisor) List() []VolumeStatus {
 	return out
 }
 
-// Shutdown unmounts every volume. A busy one is detached lazily and
-// served until its users leave or ctx ends; the error joins the volumes
-// that did not stop cleanly.
+// Shutdown unmounts every volume: first those that are not busy, then
+// the busy ones are detached lazily, all at once, and served until their
+// users leave or ctx ends. The error joins the volumes that did not stop
+// cleanly.
 func (s *Supervisor) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.eng.Shutdown(ctx)
+	var busy []*engine.Volume
+	for _, v := range s.eng.Volumes() {
+		if v.State() == engine.StateMounted && v.Unmount(ctx, false) != nil {
+			busy = append(busy, v)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(busy))
+	for i, v := range busy {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := v.Unmount(ctx, true); err != nil {
+				errs[i] = fmt.Errorf("volume %s: %w", v.Name(), err)
+			}
+		}()
+	}
+	wg.Wait()
 	for _, v := range s.eng.Volumes() {
 		if v.State() != engine.StateMounted {
 			_ = s.eng.Delete(v.Name())
 		}
 	}
-	s.cfg, s.adhoc = Config{}, map[string]VolumeSpec{}
-	return err
+	s.cfg, s.adhoc, s.failed = Config{}, map[string]VolumeSpec{}, map[string]failure{}
+	return errors.Join(errs...)
 }

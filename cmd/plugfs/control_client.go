@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/plugfs/plugfs/core/daemon/controlv1"
+	"github.com/plugfs/plugfs/platform/runstate"
+)
+
+// daemonClient is a connection to a running daemon.
+type daemonClient struct {
+	controlv1.ControlClient
+	conn *grpc.ClientConn
+}
+
+func (c *daemonClient) Close() error { return c.conn.Close() }
+
+// dialDaemon connects to the daemon's control socket. It fails with
+// errNoDaemon when nothing listens there and errDaemonDenied when the
+// socket's permissions keep the caller out.
+func dialDaemon(path string) (*daemonClient, error) {
+	raw, err := net.DialTimeout("unix", path, 2*time.Second)
+	switch {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+		return nil, fmt.Errorf("%w (nothing listens at %s)", errNoDaemon, path)
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("%w: no permission to connect to %s: run as root or as a member of the daemon's socket group", errDaemonDenied, path)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s: %v", errNoDaemon, path, err)
+	}
+	raw.Close()
+	conn, err := grpc.NewClient("unix:"+path, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	return &daemonClient{ControlClient: controlv1.NewControlClient(conn), conn: conn}, nil
+}
+
+// daemonErr turns a control API error into one with the CLI's sentinel.
+func daemonErr(err error) error {
+	st, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	switch st.Code() {
+	case codes.PermissionDenied:
+		return fmt.Errorf("%w: %s", errDaemonDenied, st.Message())
+	case codes.Unavailable:
+		return fmt.Errorf("%w: %s", errNoDaemon, st.Message())
+	case codes.InvalidArgument:
+		return fmt.Errorf("%w: %s", errConfigInvalid, st.Message())
+	}
+	return errors.New(st.Message())
+}
+
+// daemonRows returns the `plugfs list` rows of the daemon's volumes, one
+// per mounting point (a failed volume: one per declared point). Without
+// a daemon it returns nothing; a daemon that refuses us is said on
+// stderr, and the standalone mounts are still listed.
+func (a *app) daemonRows(ctx context.Context) []listed {
+	c, err := dialDaemon(a.v.GetString("socket"))
+	if errors.Is(err, errNoDaemon) {
+		return nil
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plugfs: not listing the daemon's volumes:", err)
+		return nil
+	}
+	defer c.Close()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := c.Status(ctx, &controlv1.StatusRequest{})
+	var vols *controlv1.ListResponse
+	if err == nil {
+		vols, err = c.List(ctx, &controlv1.ListRequest{})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plugfs: not listing the daemon's volumes:", daemonErr(err))
+		return nil
+	}
+	var rows []listed
+	for _, v := range vols.GetVolumes() {
+		rec := runstate.Record{Volume: v.GetName(), Plugin: v.GetPlugin(), PluginPID: int(v.GetPluginPid()),
+			ServerPID: int(st.GetPid()), Driver: v.GetDriver(), ReadOnly: v.GetReadOnly()}
+		if v.GetState() == "failed" {
+			for _, p := range v.GetDeclaredPoints() {
+				rec.Point = p
+				rows = append(rows, listed{Record: rec, State: "failed (daemon): " + strings.ReplaceAll(v.GetError(), "\n", " "), Daemon: true})
+			}
+			continue
+		}
+		for _, p := range v.GetPoints() {
+			rec.Point, rec.Driver, rec.Started = p.GetPath(), p.GetDriver(), time.Unix(0, p.GetSince()).UTC()
+			rows = append(rows, listed{Record: rec, State: v.GetState(), Daemon: true})
+		}
+	}
+	return rows
+}

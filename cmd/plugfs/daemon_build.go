@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/daemon"
+	"github.com/plugfs/plugfs/core/engine"
+	"github.com/plugfs/plugfs/core/host"
+	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/mountdir"
+)
+
+// volumeBuilder turns the daemon's volume specs into engine configs the
+// way `plugfs mount` does: plugins from the catalog, kernel permission
+// checks always on, open to all users when run as root.
+type volumeBuilder struct {
+	a   *app
+	log hclog.Logger
+}
+
+var _ daemon.Builder = (*volumeBuilder)(nil)
+
+// Build resolves the plugin and driver of s and fills in the mount options.
+func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.VolumeConfig, error) {
+	src, err := b.a.catalog.Resolve(s.Plugin)
+	if err != nil {
+		return engine.VolumeConfig{}, err
+	}
+	if _, err := core.LookupDriver(s.Mount.Driver); err != nil {
+		return engine.VolumeConfig{}, err
+	}
+	mo := core.MountOptions{
+		ReadOnly:           s.Mount.ReadOnly,
+		AllowOther:         os.Geteuid() == 0,
+		DefaultPermissions: true, // POSIX mode bits are enforced by the kernel
+		FSName:             s.Name,
+		Subtype:            "plugfs",
+	}
+	if s.Mount.AllowOther != nil {
+		mo.AllowOther = *s.Mount.AllowOther
+	}
+	if mo.FSName == "" {
+		mo.FSName = filepath.Base(src.Path)
+	}
+	return engine.VolumeConfig{
+		Name:    s.Name,
+		Plugin:  src,
+		Options: s.Options,
+		Host: host.Config{
+			StartTimeout: s.Mount.StartTimeout,
+			OpTimeout:    s.Mount.OpTimeout,
+			RestartWait:  s.Restart.Wait,
+			BackoffMin:   s.Restart.BackoffMin,
+			BackoffMax:   s.Restart.BackoffMax,
+			Logger:       b.log.Named(s.Name),
+		},
+		VFS:    vfs.Options{EntryTimeout: s.Mount.EntryTimeout, AttrTimeout: s.Mount.AttrTimeout, NegativeTimeout: s.Mount.NegativeTimeout},
+		Driver: s.Mount.Driver,
+		Mount:  mo,
+	}, nil
+}
+
+// CheckPoint checks that p is an existing empty directory, not a mount.
+func (b *volumeBuilder) CheckPoint(p string) (string, error) { return mountdir.Check(p) }
