@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package host_test
 
@@ -6,6 +6,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/host"
 	"github.com/plugfs/plugfs/internal/testplugin"
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -24,9 +26,44 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}
 }
 
-// BenchmarkRead1MiB measures moving 1 MiB per call over gRPC bytes.
+// planes are the data-plane tiers the transfer benchmarks compare: bytes
+// in gRPC messages, through the shared region, and a donated file (the
+// local plugin, read and written by the host with pread/pwrite).
+var planes = []struct {
+	name  string
+	mode  string
+	plane core.DataPlane
+}{
+	{"messages", testplugin.ModeServe, core.DataPlaneMessages},
+	{"shm", testplugin.ModeServe, core.DataPlaneAuto},
+	{"donated", testplugin.ModeLocal, core.DataPlaneAuto},
+}
+
+func planeHost(b *testing.B, mode string, plane core.DataPlane) *host.Host {
+	opts := map[string]string(nil)
+	if mode == testplugin.ModeLocal {
+		opts = map[string]string{"root": b.TempDir()}
+	}
+	cfg := config(mode, opts)
+	cfg.DataPlane = plane
+	return start(b, cfg)
+}
+
+// BenchmarkRead1MiB measures moving 1 MiB per call from plugin to host.
 func BenchmarkRead1MiB(b *testing.B) {
-	h := start(b, config(testplugin.ModeServe, nil))
+	for _, p := range planes {
+		b.Run(p.name, func(b *testing.B) { benchTransfer(b, planeHost(b, p.mode, p.plane), false) })
+	}
+}
+
+// BenchmarkWrite1MiB measures moving 1 MiB per call from host to plugin.
+func BenchmarkWrite1MiB(b *testing.B) {
+	for _, p := range planes {
+		b.Run(p.name, func(b *testing.B) { benchTransfer(b, planeHost(b, p.mode, p.plane), true) })
+	}
+}
+
+func benchTransfer(b *testing.B, h *host.Host, write bool) {
 	fs := h.FileSystem()
 	ctx := context.Background()
 	fh, _, err := fs.Open(ctx, "/big", sdk.ReadWrite|sdk.Create, 0o644)
@@ -40,8 +77,24 @@ func BenchmarkRead1MiB(b *testing.B) {
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if n, err := fs.Read(ctx, fh, buf, 0); err != nil || n != len(buf) {
+		var n int
+		if write {
+			n, err = fs.Write(ctx, fh, buf, 0)
+		} else {
+			n, err = fs.Read(ctx, fh, buf, 0)
+		}
+		if err != nil || n != len(buf) {
 			b.Fatal(n, err)
 		}
+	}
+}
+
+// BenchmarkMemcpy1MiB is the yardstick for bulk transfer: one copy of
+// 1 MiB inside this process.
+func BenchmarkMemcpy1MiB(b *testing.B) {
+	src, dst := make([]byte, 1<<20), make([]byte, 1<<20)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		copy(dst, src)
 	}
 }
