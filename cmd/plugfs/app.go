@@ -69,7 +69,9 @@ ship inside this binary and still run as their own process.`,
 	pf.StringSlice("plugin-dir", a.v.GetStringSlice("plugin-dir"), "directories searched for plugin executables (env PLUGFS_PLUGIN_DIR)")
 	_ = a.v.BindPFlag("run-dir", pf.Lookup("run-dir"))
 	_ = a.v.BindPFlag("plugin-dir", pf.Lookup("plugin-dir"))
+	a.addSocketFlag(pf)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.mountCmd(), a.unmountCmd(), a.listCmd(), a.pluginsCmd(), versionCmd(), a.servePluginCmd())
+	root.AddCommand(a.daemonCmd(), a.configCmd(), a.reloadCmd())
 	return root
 }

@@ -32,6 +32,9 @@ func (d *nodeDecoder) fail(n *yaml.Node, key, format string, args ...any) error 
 }
 
 func (d *nodeDecoder) decode(n *yaml.Node, key string, v reflect.Value) error {
+	if n.Kind == 0 {
+		return nil // an empty file: every default
+	}
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
 			return nil

@@ -23,7 +23,7 @@ func (a *app) listCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List plugfs mounts: mount point, plugin, plugin pid, server pid",
+		Short: "List plugfs mounts (standalone and the daemon's): mount point, plugin, plugin pid, server pid",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			runDir := a.v.GetString("run-dir")
@@ -46,6 +46,7 @@ func (a *app) listCmd() *cobra.Command {
 					rows = append(rows, listed{Record: r, State: "mounted"})
 				}
 			}
+			rows = append(rows, a.daemonRows(cmd.Context())...)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
