@@ -72,10 +72,10 @@ track_pid() { PIDS+=("$1"); }
 
 # stop_pid PID sends TERM, waits up to 5 s, then KILL.
 stop_pid() {
-	local pid=$1 i
+	local pid=$1
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done

@@ -53,7 +53,7 @@ done
 
 # The big copy keeps up to three copies in memory at once (the tmpfs source,
 # the target's backing file or memfs, rclone's write cache).
-avail=$(awk '/^MemAvailable/ { print $2 * 1024 }' /proc/meminfo)
+avail=$(($(awk '/^MemAvailable/ { print $2 }' /proc/meminfo) * 1024))
 if [ $((3 * BIG_BYTES)) -gt "$avail" ]; then
 	die "BENCH_BIG=$BENCH_BIG needs about 3 x $BENCH_BIG of free memory; $((avail >> 20)) MiB available"
 fi

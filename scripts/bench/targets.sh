@@ -68,7 +68,7 @@ setup_rclone() {
 # start_sshd runs an OpenSSH server on 127.0.0.1 with a throwaway host key,
 # its own config and one authorized key; the system sshd is not touched.
 start_sshd() {
-	local d=$WORK/ssh i
+	local d=$WORK/ssh
 	mkdir -p "$d"
 	chmod 700 "$d"
 	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
@@ -98,7 +98,7 @@ start_sshd() {
 	"$(command -v sshd)" -D -e -f "$d/sshd_config" 2>"$WORK/logs/sshd.log" &
 	SSHD_PID=$!
 	track_pid "$SSHD_PID"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$SSH_PORT") 2>/dev/null; then return 0; fi
 		kill -0 "$SSHD_PID" 2>/dev/null || break
 		sleep 0.1
