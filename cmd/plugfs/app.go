@@ -73,5 +73,6 @@ ship inside this binary and still run as their own process.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.mountCmd(), a.unmountCmd(), a.listCmd(), a.pluginsCmd(), versionCmd(), a.servePluginCmd())
 	root.AddCommand(a.daemonCmd(), a.configCmd(), a.reloadCmd())
+	root.AddCommand(a.registeredCommands()...)
 	return root
 }
