@@ -12,10 +12,20 @@ const (
 	DataPlaneAuto DataPlane = iota
 	// DataPlaneSharedMemory never takes donated files.
 	DataPlaneSharedMemory
-	// DataPlaneMessages sends every byte inside gRPC messages, the
-	// portable fallback.
+	// DataPlaneMessages sends every byte inside messages, on the fast
+	// lane when the plugin has one.
 	DataPlaneMessages
+	// DataPlaneGRPC sends every call and byte as gRPC messages: the
+	// portable fallback, what a plugin without the fast lane gets.
+	DataPlaneGRPC
 )
+
+// FastLane reports whether calls may travel on the fast lane.
+func (d DataPlane) FastLane() bool { return d != DataPlaneGRPC }
+
+// FileChannel reports whether descriptors (donated files, shared memory)
+// may travel between host and plugin.
+func (d DataPlane) FileChannel() bool { return d == DataPlaneAuto || d == DataPlaneSharedMemory }
 
 // String names the data plane as the mount option does.
 func (d DataPlane) String() string {
@@ -26,16 +36,18 @@ func (d DataPlane) String() string {
 		return "shm"
 	case DataPlaneMessages:
 		return "messages"
+	case DataPlaneGRPC:
+		return "grpc"
 	}
 	return "unknown"
 }
 
-// ParseDataPlane reads a data plane's name: auto, shm or messages.
+// ParseDataPlane reads a data plane's name: auto, shm, messages or grpc.
 func ParseDataPlane(s string) (DataPlane, error) {
-	for _, d := range []DataPlane{DataPlaneAuto, DataPlaneSharedMemory, DataPlaneMessages} {
+	for _, d := range []DataPlane{DataPlaneAuto, DataPlaneSharedMemory, DataPlaneMessages, DataPlaneGRPC} {
 		if s == d.String() {
 			return d, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown data plane %q: use auto, shm or messages", s)
+	return 0, fmt.Errorf("unknown data plane %q: use auto, shm, messages or grpc", s)
 }

@@ -19,6 +19,14 @@ func (c *Client) AttachFileChannel(conn *net.UnixConn, shmSize int) {
 	c.shmSize = shmSize
 }
 
+// UseFastLane asks the plugin, at Init, for the fast lane: the same calls
+// over plain sockets instead of gRPC, about ten times cheaper each (see
+// sdk/proto/fsv1). Call it before Init; a plugin without one is served
+// over gRPC as before.
+func (c *Client) UseFastLane() {
+	c.wantLane = true
+}
+
 // DataPlane tells which tiers of the data plane a client uses.
 type DataPlane struct {
 	// FileChannel: descriptors can travel (file donation).
@@ -27,11 +35,13 @@ type DataPlane struct {
 	SharedMemory bool
 	// SharedMemorySize is the region's size in bytes.
 	SharedMemorySize int
+	// FastLane: calls travel on the fast lane rather than gRPC.
+	FastLane bool
 }
 
 // DataPlane reports the tiers in use after Init.
 func (c *Client) DataPlane() DataPlane {
-	dp := DataPlane{FileChannel: c.files != nil}
+	dp := DataPlane{FileChannel: c.files != nil, FastLane: c.lane != nil}
 	if c.shm != nil {
 		dp.SharedMemory = true
 		dp.SharedMemorySize = c.shm.size()
@@ -39,9 +49,13 @@ func (c *Client) DataPlane() DataPlane {
 	return dp
 }
 
-// CloseDataPlane closes the file channel and unmaps the shared region.
-// Call it once the plugin is gone or the client is no longer used.
+// CloseDataPlane closes the fast lane and the file channel and unmaps the
+// shared region. Call it once the plugin is gone or the client is no
+// longer used.
 func (c *Client) CloseDataPlane() error {
+	if c.lane != nil {
+		c.lane.close()
+	}
 	var err error
 	if c.files != nil {
 		err = c.files.close()

@@ -17,7 +17,12 @@ import (
 // plugin really has an operation is told by the Features that Init returns,
 // and an operation it lacks fails as the interface's doc comment says.
 type Client struct {
-	rpc fsv1.FileSystemClient
+	rpc  fsv1.FileSystemClient
+	conn grpc.ClientConnInterface
+
+	// The fast lane, asked for before Init (UseFastLane).
+	wantLane bool
+	lane     *laneClient
 
 	// The fast data plane, set up before Init (AttachFileChannel).
 	files   *fileChannel
@@ -27,7 +32,7 @@ type Client struct {
 
 // NewClient returns a Client speaking over conn.
 func NewClient(conn grpc.ClientConnInterface) *Client {
-	return &Client{rpc: fsv1.NewFileSystemClient(conn)}
+	return &Client{rpc: fsv1.NewFileSystemClient(conn), conn: conn}
 }
 
 // InitResult is what a plugin announces at the capability exchange.
@@ -41,12 +46,19 @@ type InitResult struct {
 // Init performs the capability exchange: it hands the plugin its options
 // and returns its features. It must be the first call on a new plugin.
 func (c *Client) Init(ctx context.Context, options map[string]string) (InitResult, error) {
-	req := &fsv1.InitRequest{HostRevision: ProtocolRevision, Options: options}
+	req := &fsv1.InitRequest{HostRevision: ProtocolRevision, Options: options, WantLane: c.wantLane}
 	region := c.offerShm(req)
 	r, err := c.rpc.Init(ctx, req)
 	if err != nil {
 		region.close()
 		return InitResult{}, errorFromStatus(err)
+	}
+	if r.LaneAddress != "" && c.wantLane {
+		// A lane that cannot be reached is no failure: calls stay on gRPC.
+		if lane, err := dialLane(ctx, c.conn, r.LaneAddress, r.LaneKey); err == nil {
+			c.lane = lane
+			c.rpc = fsv1.NewFileSystemClient(lane)
+		}
 	}
 	if r.Shm && region != nil {
 		c.shm = newShmPool(region, DefaultMaxIO)
@@ -61,7 +73,8 @@ func (c *Client) Init(ctx context.Context, options map[string]string) (InitResul
 
 // Shutdown asks the plugin to close its file system before it is stopped.
 func (c *Client) Shutdown(ctx context.Context) error {
-	_, err := c.rpc.Shutdown(ctx, &fsv1.Empty{})
+	// Shutdown, like Init, always travels on gRPC.
+	_, err := fsv1.NewFileSystemClient(c.conn).Shutdown(ctx, &fsv1.Empty{})
 	return errorFromStatus(err)
 }
 

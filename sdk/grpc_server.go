@@ -14,12 +14,14 @@ type grpcServer struct {
 	fsv1.UnimplementedFileSystemServer
 	plugin *Plugin
 
-	files *fileChannel // nil when the host offered none
+	files   *fileChannel // nil when the host offered none
+	laneDir string       // where the fast lane's socket goes
 
 	mu   sync.RWMutex
 	fsys FileSystem
 	feat Features
-	shm  *shmRegion // the host's region, once mapped
+	shm  *shmRegion  // the host's region, once mapped
+	lane *laneServer // the fast lane, once the host asked for it
 }
 
 func newGRPCServer(p *Plugin, files *fileChannel) *grpcServer {
@@ -95,13 +97,32 @@ func (s *grpcServer) Init(ctx context.Context, req *fsv1.InitRequest) (*fsv1.Ini
 		s.feat.DonateFiles = false
 	}
 	s.shm = s.mapShm(ctx, req.ShmToken, req.ShmSize)
-	return &fsv1.InitResponse{
+	resp := &fsv1.InitResponse{
 		PluginRevision: ProtocolRevision,
 		Name:           s.plugin.Name,
 		Version:        s.plugin.Version,
 		Features:       featuresToWire(s.feat),
 		Shm:            s.shm != nil,
-	}, nil
+	}
+	if req.WantLane {
+		// Without a lane the host keeps using gRPC: not an error.
+		if lane, err := startLaneServer(s, s.laneDir); err == nil {
+			s.lane = lane
+			resp.LaneAddress, resp.LaneKey = lane.path, lane.key
+		}
+	}
+	return resp, nil
+}
+
+// close stops the fast lane, if any.
+func (s *grpcServer) close() {
+	s.mu.Lock()
+	lane := s.lane
+	s.lane = nil
+	s.mu.Unlock()
+	if lane != nil {
+		lane.close()
+	}
 }
 
 // call runs op against the initialized file system with the caller set.
@@ -431,6 +452,7 @@ func (s *grpcServer) RemoveXattr(ctx context.Context, r *fsv1.XattrRequest) (*fs
 
 // Shutdown calls the file system's Close (if any) with a bounded time.
 func (s *grpcServer) Shutdown(ctx context.Context, _ *fsv1.Empty) (*fsv1.Empty, error) {
+	s.close()
 	fsys, _, err := s.get()
 	if err != nil {
 		return empty, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -38,6 +39,12 @@ type GRPCPlugin struct {
 	// FileChannel is the plugin's end of the host's file channel (file
 	// donation, shared memory), or nil. Serve sets it from FileChannelEnv.
 	FileChannel *net.UnixConn
+	// LaneDir is the directory of the fast lane's socket; Serve uses the
+	// host's PLUGIN_UNIX_SOCKET_DIR, empty means the temporary directory.
+	LaneDir string
+
+	mu      sync.Mutex
+	servers []*grpcServer
 }
 
 // GRPCServer registers the file system service.
@@ -46,7 +53,24 @@ func (g *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 	if g.FileChannel != nil {
 		files = newFileChannel(g.FileChannel)
 	}
-	registerServer(s, g.Plugin, files)
+	srv := registerServer(s, g.Plugin, files, g.LaneDir)
+	g.mu.Lock()
+	g.servers = append(g.servers, srv)
+	g.mu.Unlock()
+	return nil
+}
+
+// Close releases what serving left behind outside the gRPC server: the
+// fast lane's socket and connections. A plugin process need not call it
+// (exiting releases everything); in-process tests do.
+func (g *GRPCPlugin) Close() error {
+	g.mu.Lock()
+	servers := g.servers
+	g.servers = nil
+	g.mu.Unlock()
+	for _, s := range servers {
+		s.close()
+	}
 	return nil
 }
 
@@ -102,7 +126,7 @@ func Serve(p *Plugin) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
-			ProtocolVersion: {PluginName: &GRPCPlugin{Plugin: p, FileChannel: files}},
+			ProtocolVersion: {PluginName: &GRPCPlugin{Plugin: p, FileChannel: files, LaneDir: os.Getenv("PLUGIN_UNIX_SOCKET_DIR")}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, ServerOptions()...)...)

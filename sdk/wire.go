@@ -15,8 +15,8 @@ import (
 // ProtocolRevision is the revision of protocol version 1 this SDK speaks.
 // Revisions only add messages, fields and RPCs; both sides announce theirs
 // in Init and use the lower. Revision 2 added the file channel (file
-// donation and shared memory).
-const ProtocolRevision = 2
+// donation and shared memory), revision 3 the fast lane.
+const ProtocolRevision = 3
 
 // noTime is the wire value of an unknown time (Go's zero time.Time). Zero
 // on the wire is the epoch itself, which programs do set (touch -d @0).

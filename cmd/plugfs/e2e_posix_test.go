@@ -37,9 +37,10 @@ func TestPOSIX(t *testing.T) {
 // TestPOSIXDataPlanes runs the suite once more over each data-plane tier
 // the default runs above do not take: the local plugin's donated files
 // without kernel passthrough (the host splices and writes them), the
-// local plugin with donation refused (shared memory), and memfs with every
-// byte in gRPC messages. (The defaults: local runs with passthrough,
-// memfs through shared memory.)
+// local plugin with donation refused (shared memory), memfs with every
+// byte in messages on the fast lane, and memfs with every call and byte in
+// gRPC messages (the portable fallback). (The defaults: local runs with
+// passthrough, memfs through shared memory, both on the fast lane.)
 func TestPOSIXDataPlanes(t *testing.T) {
 	for _, tc := range []struct {
 		name, plugin string
@@ -48,6 +49,7 @@ func TestPOSIXDataPlanes(t *testing.T) {
 		{"local/donated-no-passthrough", "local", "passthrough=off"},
 		{"local/shm", "local", "dataplane=shm"},
 		{"memfs/messages", "memfs", "dataplane=messages"},
+		{"memfs/grpc", "memfs", "dataplane=grpc"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"-o", "allow_other," + tc.opts}

@@ -62,7 +62,7 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 			case o == "nopassthrough" || o == "passthrough=off":
 				m.NoPassthrough = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages, passthrough=on|off", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off", o)}
 			}
 		}
 	}

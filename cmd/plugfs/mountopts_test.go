@@ -48,6 +48,7 @@ func TestParseDataPlaneOpts(t *testing.T) {
 		{"", core.DataPlaneAuto, false},
 		{"dataplane=shm", core.DataPlaneSharedMemory, false},
 		{"dataplane=messages,passthrough=off", core.DataPlaneMessages, true},
+		{"dataplane=grpc", core.DataPlaneGRPC, false},
 		{"nopassthrough,passthrough", core.DataPlaneAuto, false},
 		{"dataplane=auto,nopassthrough", core.DataPlaneAuto, true},
 	} {

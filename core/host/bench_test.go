@@ -13,16 +13,30 @@ import (
 )
 
 // BenchmarkRoundTrip measures one empty-ish call across the process
-// boundary (Stat of the root) through the supervisor.
+// boundary (Stat of the root) through the supervisor, on the fast lane
+// and on gRPC.
 func BenchmarkRoundTrip(b *testing.B) {
-	h := start(b, config(testplugin.ModeServe, nil))
-	fs := h.FileSystem()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := fs.Stat(ctx, "/"); err != nil {
-			b.Fatal(err)
+	for _, dp := range []core.DataPlane{core.DataPlaneAuto, core.DataPlaneGRPC} {
+		name := "lane"
+		if !dp.FastLane() {
+			name = "grpc"
 		}
+		b.Run(name, func(b *testing.B) {
+			cfg := config(testplugin.ModeServe, nil)
+			cfg.DataPlane = dp
+			h := start(b, cfg)
+			if got, _ := h.DataPlane(); got.FastLane != dp.FastLane() {
+				b.Fatalf("fast lane %v, want %v", got.FastLane, dp.FastLane())
+			}
+			fs := h.FileSystem()
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := fs.Stat(ctx, "/"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -34,6 +48,7 @@ var planes = []struct {
 	mode  string
 	plane core.DataPlane
 }{
+	{"grpc", testplugin.ModeServe, core.DataPlaneGRPC},
 	{"messages", testplugin.ModeServe, core.DataPlaneMessages},
 	{"shm", testplugin.ModeServe, core.DataPlaneAuto},
 	{"donated", testplugin.ModeLocal, core.DataPlaneAuto},

@@ -93,21 +93,24 @@ func TestFileDonation(t *testing.T) {
 }
 
 // TestDataPlaneChoice: shm refuses donation but shares memory; messages
-// uses neither; bytes arrive intact either way.
+// uses neither but keeps the fast lane; grpc uses nothing but gRPC; bytes
+// arrive intact every way.
 func TestDataPlaneChoice(t *testing.T) {
 	for _, tc := range []struct {
-		dp          core.DataPlane
-		shm, donate bool
+		dp                core.DataPlane
+		shm, donate, lane bool
 	}{
-		{core.DataPlaneSharedMemory, true, false},
-		{core.DataPlaneMessages, false, false},
+		{core.DataPlaneAuto, true, true, true},
+		{core.DataPlaneSharedMemory, true, false, true},
+		{core.DataPlaneMessages, false, false, true},
+		{core.DataPlaneGRPC, false, false, false},
 	} {
 		root := t.TempDir()
 		cfg := config(testplugin.ModeLocal, map[string]string{"root": root})
 		cfg.DataPlane = tc.dp
 		h := start(t, cfg)
 		dp, donates := h.DataPlane()
-		if dp.SharedMemory != tc.shm || donates != tc.donate {
+		if dp.SharedMemory != tc.shm || donates != tc.donate || dp.FastLane != tc.lane {
 			t.Fatalf("%v: data plane %+v, donates %v", tc.dp, dp, donates)
 		}
 		be := h.FileSystem()
@@ -116,8 +119,8 @@ func TestDataPlaneChoice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if be.File(fh) != nil {
-			t.Errorf("%v: a donated file was taken", tc.dp)
+		if (be.File(fh) != nil) != tc.donate {
+			t.Errorf("%v: donated file taken: %v", tc.dp, be.File(fh) != nil)
 		}
 		data := bytes.Repeat([]byte{0xa5, 0x5a}, 300_000)
 		if n, err := be.Write(ctx, fh, data, 10); err != nil || n != len(data) {

@@ -82,7 +82,7 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 	// The file channel (donated files, shared memory) is inherited by the
 	// plugin; where the system cannot pass descriptors there is none.
 	var channel *net.UnixConn
-	if cfg.DataPlane != core.DataPlaneMessages {
+	if cfg.DataPlane.FileChannel() {
 		if hostEnd, pluginEnd, err := sdk.NewFileChannelPair(); err == nil {
 			channel = hostEnd
 			cmd.ExtraFiles = append(cmd.ExtraFiles, pluginEnd)
@@ -136,12 +136,11 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 		return fail(core.ErrPluginProtocol, fmt.Errorf("unexpected client type %T", raw))
 	}
 	if channel != nil {
-		shm := cfg.SharedMemory
-		if cfg.DataPlane == core.DataPlaneMessages {
-			shm = 0
-		}
-		fsc.AttachFileChannel(channel, shm)
+		fsc.AttachFileChannel(channel, cfg.SharedMemory)
 		attached = true
+	}
+	if cfg.DataPlane.FastLane() {
+		fsc.UseFastLane()
 	}
 	ictx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()

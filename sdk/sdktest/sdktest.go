@@ -17,17 +17,18 @@ import (
 // use it to run the conformance suite through the wire protocol without
 // building a binary.
 //
-// Where the system can pass descriptors (Unix), the client has the fast
-// data plane a real host sets up: a file channel and a shared-memory
-// region, so Read and Write bytes travel through shared memory (and donated
-// files can be taken with OpenFile). TestClientBytes leaves it out.
+// The client has the fast data plane a real host sets up: calls on the
+// fast lane and, where the system can pass descriptors (Unix), a file
+// channel and a shared-memory region, so Read and Write bytes travel
+// through shared memory (and donated files can be taken with OpenFile).
+// TestClientBytes leaves all of it out.
 func TestClient(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Client, sdk.InitResult) {
 	t.Helper()
 	return testClient(t, p, options, true)
 }
 
-// TestClientBytes is TestClient without the fast data plane: every byte
-// travels inside gRPC messages, as with a host that offers no file channel
+// TestClientBytes is TestClient without the fast data plane: every call
+// and every byte travels inside gRPC messages, as with a host that offers no file channel
 // (Windows, or a plugin written in another language).
 func TestClientBytes(t testing.TB, p *sdk.Plugin, options map[string]string) (*sdk.Client, sdk.InitResult) {
 	t.Helper()
@@ -36,7 +37,8 @@ func TestClientBytes(t testing.TB, p *sdk.Plugin, options map[string]string) (*s
 
 func testClient(t testing.TB, p *sdk.Plugin, options map[string]string, fast bool) (*sdk.Client, sdk.InitResult) {
 	t.Helper()
-	gp := &sdk.GRPCPlugin{Plugin: p}
+	gp := &sdk.GRPCPlugin{Plugin: p, LaneDir: t.TempDir()}
+	t.Cleanup(func() { _ = gp.Close() })
 	var hostEnd *net.UnixConn
 	if fast {
 		if h, pluginEnd, err := sdk.NewFileChannelPair(); err == nil {
@@ -58,8 +60,11 @@ func testClient(t testing.TB, p *sdk.Plugin, options map[string]string, fast boo
 	c := raw.(*sdk.Client)
 	if hostEnd != nil {
 		c.AttachFileChannel(hostEnd, sdk.DefaultSharedMemory)
-		t.Cleanup(func() { _ = c.CloseDataPlane() })
 	}
+	if fast {
+		c.UseFastLane()
+	}
+	t.Cleanup(func() { _ = c.CloseDataPlane() })
 	res, err := c.Init(context.Background(), options)
 	if err != nil {
 		t.Fatalf("plugin %s Init: %v", p.Name, err)
