@@ -187,28 +187,31 @@ func (e *laneError) Error() string { return e.err.Error() }
 
 // call runs one call on c. Errors the plugin answered come back as a
 // *laneError; any other error leaves c unusable.
-func (c *laneConn) call(ctx context.Context, method string, in, out proto.Message) error {
+func (c *laneConn) call(ctx context.Context, method string, in, out proto.Message) (err error) {
 	var timeout time.Duration
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 		if timeout <= 0 {
 			return grpcstatus.Error(codes.DeadlineExceeded, context.DeadlineExceeded.Error())
 		}
-		_ = c.c.SetDeadline(dl)
-		defer func() { _ = c.c.SetDeadline(time.Time{}) }()
 	}
 	if ctx.Done() != nil {
-		// Cancellation interrupts the blocked read or write by moving the
-		// deadline to now.
+		// The context's end (deadline or cancellation) interrupts the
+		// blocked read or write by moving the connection's deadline to the
+		// past; a connection that saw it is not reused.
 		stop := context.AfterFunc(ctx, func() { _ = c.c.SetDeadline(time.Unix(1, 0)) })
-		defer stop()
+		defer func() {
+			if !stop() && err == nil {
+				err = laneTransportError(ctx, context.Cause(ctx))
+			}
+		}()
 	}
 	frame := c.out.start()
 	frame = append(frame, 0)
 	frame = binary.LittleEndian.AppendUint64(frame, uint64(timeout))
 	frame = append(frame, byte(len(method)))
 	frame = append(frame, method...)
-	frame, err := proto.MarshalOptions{}.MarshalAppend(frame, in)
+	frame, err = proto.MarshalOptions{}.MarshalAppend(frame, in)
 	if err != nil {
 		return &laneError{grpcstatus.Error(codes.Internal, "fast lane: "+err.Error())}
 	}
