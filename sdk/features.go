@@ -32,6 +32,9 @@ type Features struct {
 	// DonateFiles: the plugin hands over the OS files behind its handles
 	// (FileDonor).
 	DonateFiles bool
+	// Watch: the plugin reports changes made other than through the host
+	// (Watcher).
+	Watch bool
 }
 
 // FeatureReporter is implemented by file systems that know their features
@@ -69,6 +72,7 @@ func DetectFeatures(fsys FileSystem) Features {
 	_, f.Xattr = fsys.(Xattrer)
 	_, f.StatHandle = fsys.(HandleStater)
 	_, f.DonateFiles = fsys.(FileDonor)
+	_, f.Watch = fsys.(Watcher)
 	if !f.Write {
 		f.ReadOnly = true
 	}

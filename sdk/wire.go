@@ -65,7 +65,7 @@ func featuresToWire(f Features) *fsv1.Features {
 		Xattr: f.Xattr, StatHandle: f.StatHandle,
 		RenameNoreplace: f.RenameNoReplace, RenameExchange: f.RenameExchange,
 		ReadOnly: f.ReadOnly, CaseInsensitive: f.CaseInsensitive,
-		StableIno: f.StableIno, MaxIo: f.MaxIO, DonateFiles: f.DonateFiles,
+		StableIno: f.StableIno, MaxIo: f.MaxIO, DonateFiles: f.DonateFiles, Watch: f.Watch,
 	}
 }
 
@@ -82,7 +82,7 @@ func featuresFromWire(w *fsv1.Features) Features {
 		Write: w.Write, Setattr: w.Setattr, Mkdir: w.Mkdir, Remove: w.Remove,
 		Rename: w.Rename, Symlink: w.Symlink, Readlink: w.Readlink, Link: w.Link,
 		Mknod: w.Mknod, Flush: w.Flush, Fsync: w.Fsync, Statfs: w.Statfs,
-		Xattr: w.Xattr, StatHandle: w.StatHandle, DonateFiles: w.DonateFiles,
+		Xattr: w.Xattr, StatHandle: w.StatHandle, DonateFiles: w.DonateFiles, Watch: w.Watch,
 	}
 	if f.MaxIO == 0 || f.MaxIO > DefaultMaxIO {
 		f.MaxIO = DefaultMaxIO

@@ -154,6 +154,9 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 		vopts.ReadOnly = true
 	}
 	fs := vfs.New(h.FileSystem(), feat, vopts)
+	// Changes the plugin reports, and its restarts, drop what the kernel
+	// caches; the watch ends when the host is closed.
+	go func() { _ = h.FileSystem().Watch(context.WithoutCancel(ctx), fs.Changed) }()
 
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -71,6 +71,8 @@ type VFS struct {
 	nextID  uint64
 	handles map[uint64]*handle
 	nextFH  uint64
+
+	invalidators map[*int]Invalidator // by SetInvalidator's key
 }
 
 // New returns a VFS serving backend, whose features are feat.

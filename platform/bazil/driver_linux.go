@@ -50,6 +50,8 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 		return nil, fmt.Errorf("mount %s: %w", clean, err)
 	}
 	m := newMount(clean, conn, fsys, opts)
+	// Changes the plugin reports reach the kernel until the mount is gone.
+	m.stopInvalidating = fsys.SetInvalidator(invalidator{conn})
 	go m.serve()
 	return m, nil
 }

@@ -36,6 +36,8 @@ type mount struct {
 	sem  chan struct{}
 	done chan struct{}
 	err  error
+
+	stopInvalidating func() // detaches the mount from the VFS's changes
 }
 
 func newMount(point string, conn *fuse.Conn, fsys *vfs.VFS, opts core.MountOptions) *mount {
@@ -85,6 +87,9 @@ func (m *mount) serve() {
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
+		if m.stopInvalidating != nil {
+			m.stopInvalidating()
+		}
 		m.conn.Close()
 		close(m.done)
 	}()

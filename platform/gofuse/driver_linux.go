@@ -79,14 +79,22 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	}
 	m.srv = srv
 	pt.srv = srv
+	mounted := make(chan func(), 1)
 	go func() {
 		srv.Serve()
+		if remove, ok := <-mounted; ok {
+			remove()
+		}
 		close(m.done)
 	}()
 	if err := srv.WaitMount(); err != nil {
+		close(mounted)
 		_ = unmount.Unmount(clean, true)
 		return nil, fmt.Errorf("mount %s: %w", clean, err)
 	}
+	// Changes the plugin reports reach the kernel from now until the
+	// mount is gone.
+	mounted <- fsys.SetInvalidator(invalidator{srv})
 	return m, nil
 }
 

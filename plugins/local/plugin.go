@@ -69,9 +69,18 @@ func Plugin() *sdk.Plugin {
 		Description: "mirrors a host directory (confined beneath it)",
 		Options: []sdk.Option{
 			{Name: "root", Help: "the directory to mirror", Required: true},
+			{Name: "watch", Help: "report changes others make under root (inotify), so the mount shows them at once whatever its cache timeouts", Default: "false"},
 		},
 		New: func(ctx context.Context, o sdk.Options) (sdk.FileSystem, error) {
-			return New(o.String("root"))
+			watch, err := o.Bool("watch")
+			if err != nil {
+				return nil, err
+			}
+			f, err := New(o.String("root"))
+			if err != nil || !watch {
+				return f, err
+			}
+			return newWatching(f)
 		},
 	}
 }

@@ -76,6 +76,65 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type Change_Kind int32
+
+const (
+	Change_KIND_UNSPECIFIED Change_Kind = 0
+	// The object's data or attributes changed.
+	Change_MODIFIED Change_Kind = 1
+	// A name appeared (created, or renamed to).
+	Change_CREATED Change_Kind = 2
+	// A name went away (removed, or renamed from).
+	Change_REMOVED Change_Kind = 3
+	// Anything may have changed (events were lost); path is empty.
+	Change_ALL Change_Kind = 4
+)
+
+// Enum value maps for Change_Kind.
+var (
+	Change_Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "MODIFIED",
+		2: "CREATED",
+		3: "REMOVED",
+		4: "ALL",
+	}
+	Change_Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED": 0,
+		"MODIFIED":         1,
+		"CREATED":          2,
+		"REMOVED":          3,
+		"ALL":              4,
+	}
+)
+
+func (x Change_Kind) Enum() *Change_Kind {
+	p := new(Change_Kind)
+	*p = x
+	return p
+}
+
+func (x Change_Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Change_Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_filesystem_proto_enumTypes[0].Descriptor()
+}
+
+func (Change_Kind) Type() protoreflect.EnumType {
+	return &file_filesystem_proto_enumTypes[0]
+}
+
+func (x Change_Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Change_Kind.Descriptor instead.
+func (Change_Kind) EnumDescriptor() ([]byte, []int) {
+	return file_filesystem_proto_rawDescGZIP(), []int{31, 0}
+}
+
 // ErrorDetail rides in the gRPC status details of a failed call.
 type ErrorDetail struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -320,7 +379,9 @@ type Features struct {
 	StableIno       bool                   `protobuf:"varint,19,opt,name=stable_ino,json=stableIno,proto3" json:"stable_ino,omitempty"`
 	MaxIo           uint32                 `protobuf:"varint,20,opt,name=max_io,json=maxIo,proto3" json:"max_io,omitempty"`
 	// The plugin can donate the OS files behind its handles (file channel).
-	DonateFiles   bool `protobuf:"varint,21,opt,name=donate_files,json=donateFiles,proto3" json:"donate_files,omitempty"`
+	DonateFiles bool `protobuf:"varint,21,opt,name=donate_files,json=donateFiles,proto3" json:"donate_files,omitempty"`
+	// The plugin reports changes made other than through the host (Watch).
+	Watch         bool `protobuf:"varint,22,opt,name=watch,proto3" json:"watch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -498,6 +559,13 @@ func (x *Features) GetMaxIo() uint32 {
 func (x *Features) GetDonateFiles() bool {
 	if x != nil {
 		return x.DonateFiles
+	}
+	return false
+}
+
+func (x *Features) GetWatch() bool {
+	if x != nil {
+		return x.Watch
 	}
 	return false
 }
@@ -2262,6 +2330,59 @@ func (x *ListXattrResponse) GetNames() []string {
 	return nil
 }
 
+// Change is one change a plugin reports on Watch.
+type Change struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          Change_Kind            `protobuf:"varint,1,opt,name=kind,proto3,enum=plugfs.fs.v1.Change_Kind" json:"kind,omitempty"`
+	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Change) Reset() {
+	*x = Change{}
+	mi := &file_filesystem_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Change) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Change) ProtoMessage() {}
+
+func (x *Change) ProtoReflect() protoreflect.Message {
+	mi := &file_filesystem_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Change.ProtoReflect.Descriptor instead.
+func (*Change) Descriptor() ([]byte, []int) {
+	return file_filesystem_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *Change) GetKind() Change_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return Change_KIND_UNSPECIFIED
+}
+
+func (x *Change) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
 var File_filesystem_proto protoreflect.FileDescriptor
 
 const file_filesystem_proto_rawDesc = "" +
@@ -2282,7 +2403,7 @@ const file_filesystem_proto_rawDesc = "" +
 	"\twant_lane\x18\x05 \x01(\bR\bwantLane\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd0\x04\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe6\x04\n" +
 	"\bFeatures\x12\x14\n" +
 	"\x05write\x18\x01 \x01(\bR\x05write\x12\x18\n" +
 	"\asetattr\x18\x02 \x01(\bR\asetattr\x12\x14\n" +
@@ -2307,7 +2428,8 @@ const file_filesystem_proto_rawDesc = "" +
 	"\n" +
 	"stable_ino\x18\x13 \x01(\bR\tstableIno\x12\x15\n" +
 	"\x06max_io\x18\x14 \x01(\rR\x05maxIo\x12!\n" +
-	"\fdonate_files\x18\x15 \x01(\bR\vdonateFiles\"\xe9\x01\n" +
+	"\fdonate_files\x18\x15 \x01(\bR\vdonateFiles\x12\x14\n" +
+	"\x05watch\x18\x16 \x01(\bR\x05watch\"\xe9\x01\n" +
 	"\fInitResponse\x12'\n" +
 	"\x0fplugin_revision\x18\x01 \x01(\rR\x0epluginRevision\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -2445,7 +2567,16 @@ const file_filesystem_proto_rawDesc = "" +
 	"\rXattrResponse\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\fR\x05value\")\n" +
 	"\x11ListXattrResponse\x12\x14\n" +
-	"\x05names\x18\x01 \x03(\tR\x05names2\x90\r\n" +
+	"\x05names\x18\x01 \x03(\tR\x05names\"\x9a\x01\n" +
+	"\x06Change\x12-\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x19.plugfs.fs.v1.Change.KindR\x04kind\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\"M\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
+	"\bMODIFIED\x10\x01\x12\v\n" +
+	"\aCREATED\x10\x02\x12\v\n" +
+	"\aREMOVED\x10\x03\x12\a\n" +
+	"\x03ALL\x10\x042\xc6\r\n" +
 	"\n" +
 	"FileSystem\x12=\n" +
 	"\x04Init\x12\x19.plugfs.fs.v1.InitRequest\x1a\x1a.plugfs.fs.v1.InitResponse\x12=\n" +
@@ -2474,7 +2605,8 @@ const file_filesystem_proto_rawDesc = "" +
 	"\bSetXattr\x12\x1a.plugfs.fs.v1.XattrRequest\x1a\x13.plugfs.fs.v1.Empty\x12G\n" +
 	"\tListXattr\x12\x19.plugfs.fs.v1.PathRequest\x1a\x1f.plugfs.fs.v1.ListXattrResponse\x12>\n" +
 	"\vRemoveXattr\x12\x1a.plugfs.fs.v1.XattrRequest\x1a\x13.plugfs.fs.v1.Empty\x124\n" +
-	"\bShutdown\x12\x13.plugfs.fs.v1.Empty\x1a\x13.plugfs.fs.v1.EmptyB)Z'github.com/plugfs/plugfs/sdk/proto/fsv1b\x06proto3"
+	"\bShutdown\x12\x13.plugfs.fs.v1.Empty\x1a\x13.plugfs.fs.v1.Empty\x124\n" +
+	"\x05Watch\x12\x13.plugfs.fs.v1.Empty\x1a\x14.plugfs.fs.v1.Change0\x01B)Z'github.com/plugfs/plugfs/sdk/proto/fsv1b\x06proto3"
 
 var (
 	file_filesystem_proto_rawDescOnce sync.Once
@@ -2488,118 +2620,124 @@ func file_filesystem_proto_rawDescGZIP() []byte {
 	return file_filesystem_proto_rawDescData
 }
 
-var file_filesystem_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_filesystem_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_filesystem_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_filesystem_proto_goTypes = []any{
-	(*ErrorDetail)(nil),       // 0: plugfs.fs.v1.ErrorDetail
-	(*Empty)(nil),             // 1: plugfs.fs.v1.Empty
-	(*Caller)(nil),            // 2: plugfs.fs.v1.Caller
-	(*InitRequest)(nil),       // 3: plugfs.fs.v1.InitRequest
-	(*Features)(nil),          // 4: plugfs.fs.v1.Features
-	(*InitResponse)(nil),      // 5: plugfs.fs.v1.InitResponse
-	(*Attr)(nil),              // 6: plugfs.fs.v1.Attr
-	(*PathRequest)(nil),       // 7: plugfs.fs.v1.PathRequest
-	(*HandleRequest)(nil),     // 8: plugfs.fs.v1.HandleRequest
-	(*AttrResponse)(nil),      // 9: plugfs.fs.v1.AttrResponse
-	(*HandleResponse)(nil),    // 10: plugfs.fs.v1.HandleResponse
-	(*ReadDirRequest)(nil),    // 11: plugfs.fs.v1.ReadDirRequest
-	(*DirEntry)(nil),          // 12: plugfs.fs.v1.DirEntry
-	(*ReadDirResponse)(nil),   // 13: plugfs.fs.v1.ReadDirResponse
-	(*OpenRequest)(nil),       // 14: plugfs.fs.v1.OpenRequest
-	(*OpenResponse)(nil),      // 15: plugfs.fs.v1.OpenResponse
-	(*ReadRequest)(nil),       // 16: plugfs.fs.v1.ReadRequest
-	(*ReadResponse)(nil),      // 17: plugfs.fs.v1.ReadResponse
-	(*WriteRequest)(nil),      // 18: plugfs.fs.v1.WriteRequest
-	(*WriteResponse)(nil),     // 19: plugfs.fs.v1.WriteResponse
-	(*FsyncRequest)(nil),      // 20: plugfs.fs.v1.FsyncRequest
-	(*SetattrRequest)(nil),    // 21: plugfs.fs.v1.SetattrRequest
-	(*CreateRequest)(nil),     // 22: plugfs.fs.v1.CreateRequest
-	(*RenameRequest)(nil),     // 23: plugfs.fs.v1.RenameRequest
-	(*SymlinkRequest)(nil),    // 24: plugfs.fs.v1.SymlinkRequest
-	(*ReadlinkResponse)(nil),  // 25: plugfs.fs.v1.ReadlinkResponse
-	(*LinkRequest)(nil),       // 26: plugfs.fs.v1.LinkRequest
-	(*StatfsResponse)(nil),    // 27: plugfs.fs.v1.StatfsResponse
-	(*XattrRequest)(nil),      // 28: plugfs.fs.v1.XattrRequest
-	(*XattrResponse)(nil),     // 29: plugfs.fs.v1.XattrResponse
-	(*ListXattrResponse)(nil), // 30: plugfs.fs.v1.ListXattrResponse
-	nil,                       // 31: plugfs.fs.v1.InitRequest.OptionsEntry
+	(Change_Kind)(0),          // 0: plugfs.fs.v1.Change.Kind
+	(*ErrorDetail)(nil),       // 1: plugfs.fs.v1.ErrorDetail
+	(*Empty)(nil),             // 2: plugfs.fs.v1.Empty
+	(*Caller)(nil),            // 3: plugfs.fs.v1.Caller
+	(*InitRequest)(nil),       // 4: plugfs.fs.v1.InitRequest
+	(*Features)(nil),          // 5: plugfs.fs.v1.Features
+	(*InitResponse)(nil),      // 6: plugfs.fs.v1.InitResponse
+	(*Attr)(nil),              // 7: plugfs.fs.v1.Attr
+	(*PathRequest)(nil),       // 8: plugfs.fs.v1.PathRequest
+	(*HandleRequest)(nil),     // 9: plugfs.fs.v1.HandleRequest
+	(*AttrResponse)(nil),      // 10: plugfs.fs.v1.AttrResponse
+	(*HandleResponse)(nil),    // 11: plugfs.fs.v1.HandleResponse
+	(*ReadDirRequest)(nil),    // 12: plugfs.fs.v1.ReadDirRequest
+	(*DirEntry)(nil),          // 13: plugfs.fs.v1.DirEntry
+	(*ReadDirResponse)(nil),   // 14: plugfs.fs.v1.ReadDirResponse
+	(*OpenRequest)(nil),       // 15: plugfs.fs.v1.OpenRequest
+	(*OpenResponse)(nil),      // 16: plugfs.fs.v1.OpenResponse
+	(*ReadRequest)(nil),       // 17: plugfs.fs.v1.ReadRequest
+	(*ReadResponse)(nil),      // 18: plugfs.fs.v1.ReadResponse
+	(*WriteRequest)(nil),      // 19: plugfs.fs.v1.WriteRequest
+	(*WriteResponse)(nil),     // 20: plugfs.fs.v1.WriteResponse
+	(*FsyncRequest)(nil),      // 21: plugfs.fs.v1.FsyncRequest
+	(*SetattrRequest)(nil),    // 22: plugfs.fs.v1.SetattrRequest
+	(*CreateRequest)(nil),     // 23: plugfs.fs.v1.CreateRequest
+	(*RenameRequest)(nil),     // 24: plugfs.fs.v1.RenameRequest
+	(*SymlinkRequest)(nil),    // 25: plugfs.fs.v1.SymlinkRequest
+	(*ReadlinkResponse)(nil),  // 26: plugfs.fs.v1.ReadlinkResponse
+	(*LinkRequest)(nil),       // 27: plugfs.fs.v1.LinkRequest
+	(*StatfsResponse)(nil),    // 28: plugfs.fs.v1.StatfsResponse
+	(*XattrRequest)(nil),      // 29: plugfs.fs.v1.XattrRequest
+	(*XattrResponse)(nil),     // 30: plugfs.fs.v1.XattrResponse
+	(*ListXattrResponse)(nil), // 31: plugfs.fs.v1.ListXattrResponse
+	(*Change)(nil),            // 32: plugfs.fs.v1.Change
+	nil,                       // 33: plugfs.fs.v1.InitRequest.OptionsEntry
 }
 var file_filesystem_proto_depIdxs = []int32{
-	31, // 0: plugfs.fs.v1.InitRequest.options:type_name -> plugfs.fs.v1.InitRequest.OptionsEntry
-	4,  // 1: plugfs.fs.v1.InitResponse.features:type_name -> plugfs.fs.v1.Features
-	2,  // 2: plugfs.fs.v1.PathRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 3: plugfs.fs.v1.HandleRequest.caller:type_name -> plugfs.fs.v1.Caller
-	6,  // 4: plugfs.fs.v1.AttrResponse.attr:type_name -> plugfs.fs.v1.Attr
-	2,  // 5: plugfs.fs.v1.ReadDirRequest.caller:type_name -> plugfs.fs.v1.Caller
-	6,  // 6: plugfs.fs.v1.DirEntry.attr:type_name -> plugfs.fs.v1.Attr
-	12, // 7: plugfs.fs.v1.ReadDirResponse.entries:type_name -> plugfs.fs.v1.DirEntry
-	2,  // 8: plugfs.fs.v1.OpenRequest.caller:type_name -> plugfs.fs.v1.Caller
-	6,  // 9: plugfs.fs.v1.OpenResponse.attr:type_name -> plugfs.fs.v1.Attr
-	2,  // 10: plugfs.fs.v1.ReadRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 11: plugfs.fs.v1.WriteRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 12: plugfs.fs.v1.FsyncRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 13: plugfs.fs.v1.SetattrRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 14: plugfs.fs.v1.CreateRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 15: plugfs.fs.v1.RenameRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 16: plugfs.fs.v1.SymlinkRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 17: plugfs.fs.v1.LinkRequest.caller:type_name -> plugfs.fs.v1.Caller
-	2,  // 18: plugfs.fs.v1.XattrRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 19: plugfs.fs.v1.FileSystem.Init:input_type -> plugfs.fs.v1.InitRequest
-	7,  // 20: plugfs.fs.v1.FileSystem.Stat:input_type -> plugfs.fs.v1.PathRequest
-	8,  // 21: plugfs.fs.v1.FileSystem.StatHandle:input_type -> plugfs.fs.v1.HandleRequest
-	7,  // 22: plugfs.fs.v1.FileSystem.OpenDir:input_type -> plugfs.fs.v1.PathRequest
-	11, // 23: plugfs.fs.v1.FileSystem.ReadDir:input_type -> plugfs.fs.v1.ReadDirRequest
-	14, // 24: plugfs.fs.v1.FileSystem.Open:input_type -> plugfs.fs.v1.OpenRequest
-	16, // 25: plugfs.fs.v1.FileSystem.Read:input_type -> plugfs.fs.v1.ReadRequest
-	18, // 26: plugfs.fs.v1.FileSystem.Write:input_type -> plugfs.fs.v1.WriteRequest
-	8,  // 27: plugfs.fs.v1.FileSystem.Release:input_type -> plugfs.fs.v1.HandleRequest
-	8,  // 28: plugfs.fs.v1.FileSystem.Flush:input_type -> plugfs.fs.v1.HandleRequest
-	20, // 29: plugfs.fs.v1.FileSystem.Fsync:input_type -> plugfs.fs.v1.FsyncRequest
-	21, // 30: plugfs.fs.v1.FileSystem.Setattr:input_type -> plugfs.fs.v1.SetattrRequest
-	22, // 31: plugfs.fs.v1.FileSystem.Mkdir:input_type -> plugfs.fs.v1.CreateRequest
-	22, // 32: plugfs.fs.v1.FileSystem.Mknod:input_type -> plugfs.fs.v1.CreateRequest
-	7,  // 33: plugfs.fs.v1.FileSystem.Unlink:input_type -> plugfs.fs.v1.PathRequest
-	7,  // 34: plugfs.fs.v1.FileSystem.Rmdir:input_type -> plugfs.fs.v1.PathRequest
-	23, // 35: plugfs.fs.v1.FileSystem.Rename:input_type -> plugfs.fs.v1.RenameRequest
-	24, // 36: plugfs.fs.v1.FileSystem.Symlink:input_type -> plugfs.fs.v1.SymlinkRequest
-	7,  // 37: plugfs.fs.v1.FileSystem.Readlink:input_type -> plugfs.fs.v1.PathRequest
-	26, // 38: plugfs.fs.v1.FileSystem.Link:input_type -> plugfs.fs.v1.LinkRequest
-	1,  // 39: plugfs.fs.v1.FileSystem.Statfs:input_type -> plugfs.fs.v1.Empty
-	28, // 40: plugfs.fs.v1.FileSystem.GetXattr:input_type -> plugfs.fs.v1.XattrRequest
-	28, // 41: plugfs.fs.v1.FileSystem.SetXattr:input_type -> plugfs.fs.v1.XattrRequest
-	7,  // 42: plugfs.fs.v1.FileSystem.ListXattr:input_type -> plugfs.fs.v1.PathRequest
-	28, // 43: plugfs.fs.v1.FileSystem.RemoveXattr:input_type -> plugfs.fs.v1.XattrRequest
-	1,  // 44: plugfs.fs.v1.FileSystem.Shutdown:input_type -> plugfs.fs.v1.Empty
-	5,  // 45: plugfs.fs.v1.FileSystem.Init:output_type -> plugfs.fs.v1.InitResponse
-	9,  // 46: plugfs.fs.v1.FileSystem.Stat:output_type -> plugfs.fs.v1.AttrResponse
-	9,  // 47: plugfs.fs.v1.FileSystem.StatHandle:output_type -> plugfs.fs.v1.AttrResponse
-	10, // 48: plugfs.fs.v1.FileSystem.OpenDir:output_type -> plugfs.fs.v1.HandleResponse
-	13, // 49: plugfs.fs.v1.FileSystem.ReadDir:output_type -> plugfs.fs.v1.ReadDirResponse
-	15, // 50: plugfs.fs.v1.FileSystem.Open:output_type -> plugfs.fs.v1.OpenResponse
-	17, // 51: plugfs.fs.v1.FileSystem.Read:output_type -> plugfs.fs.v1.ReadResponse
-	19, // 52: plugfs.fs.v1.FileSystem.Write:output_type -> plugfs.fs.v1.WriteResponse
-	1,  // 53: plugfs.fs.v1.FileSystem.Release:output_type -> plugfs.fs.v1.Empty
-	1,  // 54: plugfs.fs.v1.FileSystem.Flush:output_type -> plugfs.fs.v1.Empty
-	1,  // 55: plugfs.fs.v1.FileSystem.Fsync:output_type -> plugfs.fs.v1.Empty
-	9,  // 56: plugfs.fs.v1.FileSystem.Setattr:output_type -> plugfs.fs.v1.AttrResponse
-	9,  // 57: plugfs.fs.v1.FileSystem.Mkdir:output_type -> plugfs.fs.v1.AttrResponse
-	9,  // 58: plugfs.fs.v1.FileSystem.Mknod:output_type -> plugfs.fs.v1.AttrResponse
-	1,  // 59: plugfs.fs.v1.FileSystem.Unlink:output_type -> plugfs.fs.v1.Empty
-	1,  // 60: plugfs.fs.v1.FileSystem.Rmdir:output_type -> plugfs.fs.v1.Empty
-	1,  // 61: plugfs.fs.v1.FileSystem.Rename:output_type -> plugfs.fs.v1.Empty
-	9,  // 62: plugfs.fs.v1.FileSystem.Symlink:output_type -> plugfs.fs.v1.AttrResponse
-	25, // 63: plugfs.fs.v1.FileSystem.Readlink:output_type -> plugfs.fs.v1.ReadlinkResponse
-	9,  // 64: plugfs.fs.v1.FileSystem.Link:output_type -> plugfs.fs.v1.AttrResponse
-	27, // 65: plugfs.fs.v1.FileSystem.Statfs:output_type -> plugfs.fs.v1.StatfsResponse
-	29, // 66: plugfs.fs.v1.FileSystem.GetXattr:output_type -> plugfs.fs.v1.XattrResponse
-	1,  // 67: plugfs.fs.v1.FileSystem.SetXattr:output_type -> plugfs.fs.v1.Empty
-	30, // 68: plugfs.fs.v1.FileSystem.ListXattr:output_type -> plugfs.fs.v1.ListXattrResponse
-	1,  // 69: plugfs.fs.v1.FileSystem.RemoveXattr:output_type -> plugfs.fs.v1.Empty
-	1,  // 70: plugfs.fs.v1.FileSystem.Shutdown:output_type -> plugfs.fs.v1.Empty
-	45, // [45:71] is the sub-list for method output_type
-	19, // [19:45] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	33, // 0: plugfs.fs.v1.InitRequest.options:type_name -> plugfs.fs.v1.InitRequest.OptionsEntry
+	5,  // 1: plugfs.fs.v1.InitResponse.features:type_name -> plugfs.fs.v1.Features
+	3,  // 2: plugfs.fs.v1.PathRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 3: plugfs.fs.v1.HandleRequest.caller:type_name -> plugfs.fs.v1.Caller
+	7,  // 4: plugfs.fs.v1.AttrResponse.attr:type_name -> plugfs.fs.v1.Attr
+	3,  // 5: plugfs.fs.v1.ReadDirRequest.caller:type_name -> plugfs.fs.v1.Caller
+	7,  // 6: plugfs.fs.v1.DirEntry.attr:type_name -> plugfs.fs.v1.Attr
+	13, // 7: plugfs.fs.v1.ReadDirResponse.entries:type_name -> plugfs.fs.v1.DirEntry
+	3,  // 8: plugfs.fs.v1.OpenRequest.caller:type_name -> plugfs.fs.v1.Caller
+	7,  // 9: plugfs.fs.v1.OpenResponse.attr:type_name -> plugfs.fs.v1.Attr
+	3,  // 10: plugfs.fs.v1.ReadRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 11: plugfs.fs.v1.WriteRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 12: plugfs.fs.v1.FsyncRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 13: plugfs.fs.v1.SetattrRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 14: plugfs.fs.v1.CreateRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 15: plugfs.fs.v1.RenameRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 16: plugfs.fs.v1.SymlinkRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 17: plugfs.fs.v1.LinkRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 18: plugfs.fs.v1.XattrRequest.caller:type_name -> plugfs.fs.v1.Caller
+	0,  // 19: plugfs.fs.v1.Change.kind:type_name -> plugfs.fs.v1.Change.Kind
+	4,  // 20: plugfs.fs.v1.FileSystem.Init:input_type -> plugfs.fs.v1.InitRequest
+	8,  // 21: plugfs.fs.v1.FileSystem.Stat:input_type -> plugfs.fs.v1.PathRequest
+	9,  // 22: plugfs.fs.v1.FileSystem.StatHandle:input_type -> plugfs.fs.v1.HandleRequest
+	8,  // 23: plugfs.fs.v1.FileSystem.OpenDir:input_type -> plugfs.fs.v1.PathRequest
+	12, // 24: plugfs.fs.v1.FileSystem.ReadDir:input_type -> plugfs.fs.v1.ReadDirRequest
+	15, // 25: plugfs.fs.v1.FileSystem.Open:input_type -> plugfs.fs.v1.OpenRequest
+	17, // 26: plugfs.fs.v1.FileSystem.Read:input_type -> plugfs.fs.v1.ReadRequest
+	19, // 27: plugfs.fs.v1.FileSystem.Write:input_type -> plugfs.fs.v1.WriteRequest
+	9,  // 28: plugfs.fs.v1.FileSystem.Release:input_type -> plugfs.fs.v1.HandleRequest
+	9,  // 29: plugfs.fs.v1.FileSystem.Flush:input_type -> plugfs.fs.v1.HandleRequest
+	21, // 30: plugfs.fs.v1.FileSystem.Fsync:input_type -> plugfs.fs.v1.FsyncRequest
+	22, // 31: plugfs.fs.v1.FileSystem.Setattr:input_type -> plugfs.fs.v1.SetattrRequest
+	23, // 32: plugfs.fs.v1.FileSystem.Mkdir:input_type -> plugfs.fs.v1.CreateRequest
+	23, // 33: plugfs.fs.v1.FileSystem.Mknod:input_type -> plugfs.fs.v1.CreateRequest
+	8,  // 34: plugfs.fs.v1.FileSystem.Unlink:input_type -> plugfs.fs.v1.PathRequest
+	8,  // 35: plugfs.fs.v1.FileSystem.Rmdir:input_type -> plugfs.fs.v1.PathRequest
+	24, // 36: plugfs.fs.v1.FileSystem.Rename:input_type -> plugfs.fs.v1.RenameRequest
+	25, // 37: plugfs.fs.v1.FileSystem.Symlink:input_type -> plugfs.fs.v1.SymlinkRequest
+	8,  // 38: plugfs.fs.v1.FileSystem.Readlink:input_type -> plugfs.fs.v1.PathRequest
+	27, // 39: plugfs.fs.v1.FileSystem.Link:input_type -> plugfs.fs.v1.LinkRequest
+	2,  // 40: plugfs.fs.v1.FileSystem.Statfs:input_type -> plugfs.fs.v1.Empty
+	29, // 41: plugfs.fs.v1.FileSystem.GetXattr:input_type -> plugfs.fs.v1.XattrRequest
+	29, // 42: plugfs.fs.v1.FileSystem.SetXattr:input_type -> plugfs.fs.v1.XattrRequest
+	8,  // 43: plugfs.fs.v1.FileSystem.ListXattr:input_type -> plugfs.fs.v1.PathRequest
+	29, // 44: plugfs.fs.v1.FileSystem.RemoveXattr:input_type -> plugfs.fs.v1.XattrRequest
+	2,  // 45: plugfs.fs.v1.FileSystem.Shutdown:input_type -> plugfs.fs.v1.Empty
+	2,  // 46: plugfs.fs.v1.FileSystem.Watch:input_type -> plugfs.fs.v1.Empty
+	6,  // 47: plugfs.fs.v1.FileSystem.Init:output_type -> plugfs.fs.v1.InitResponse
+	10, // 48: plugfs.fs.v1.FileSystem.Stat:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 49: plugfs.fs.v1.FileSystem.StatHandle:output_type -> plugfs.fs.v1.AttrResponse
+	11, // 50: plugfs.fs.v1.FileSystem.OpenDir:output_type -> plugfs.fs.v1.HandleResponse
+	14, // 51: plugfs.fs.v1.FileSystem.ReadDir:output_type -> plugfs.fs.v1.ReadDirResponse
+	16, // 52: plugfs.fs.v1.FileSystem.Open:output_type -> plugfs.fs.v1.OpenResponse
+	18, // 53: plugfs.fs.v1.FileSystem.Read:output_type -> plugfs.fs.v1.ReadResponse
+	20, // 54: plugfs.fs.v1.FileSystem.Write:output_type -> plugfs.fs.v1.WriteResponse
+	2,  // 55: plugfs.fs.v1.FileSystem.Release:output_type -> plugfs.fs.v1.Empty
+	2,  // 56: plugfs.fs.v1.FileSystem.Flush:output_type -> plugfs.fs.v1.Empty
+	2,  // 57: plugfs.fs.v1.FileSystem.Fsync:output_type -> plugfs.fs.v1.Empty
+	10, // 58: plugfs.fs.v1.FileSystem.Setattr:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 59: plugfs.fs.v1.FileSystem.Mkdir:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 60: plugfs.fs.v1.FileSystem.Mknod:output_type -> plugfs.fs.v1.AttrResponse
+	2,  // 61: plugfs.fs.v1.FileSystem.Unlink:output_type -> plugfs.fs.v1.Empty
+	2,  // 62: plugfs.fs.v1.FileSystem.Rmdir:output_type -> plugfs.fs.v1.Empty
+	2,  // 63: plugfs.fs.v1.FileSystem.Rename:output_type -> plugfs.fs.v1.Empty
+	10, // 64: plugfs.fs.v1.FileSystem.Symlink:output_type -> plugfs.fs.v1.AttrResponse
+	26, // 65: plugfs.fs.v1.FileSystem.Readlink:output_type -> plugfs.fs.v1.ReadlinkResponse
+	10, // 66: plugfs.fs.v1.FileSystem.Link:output_type -> plugfs.fs.v1.AttrResponse
+	28, // 67: plugfs.fs.v1.FileSystem.Statfs:output_type -> plugfs.fs.v1.StatfsResponse
+	30, // 68: plugfs.fs.v1.FileSystem.GetXattr:output_type -> plugfs.fs.v1.XattrResponse
+	2,  // 69: plugfs.fs.v1.FileSystem.SetXattr:output_type -> plugfs.fs.v1.Empty
+	31, // 70: plugfs.fs.v1.FileSystem.ListXattr:output_type -> plugfs.fs.v1.ListXattrResponse
+	2,  // 71: plugfs.fs.v1.FileSystem.RemoveXattr:output_type -> plugfs.fs.v1.Empty
+	2,  // 72: plugfs.fs.v1.FileSystem.Shutdown:output_type -> plugfs.fs.v1.Empty
+	32, // 73: plugfs.fs.v1.FileSystem.Watch:output_type -> plugfs.fs.v1.Change
+	47, // [47:74] is the sub-list for method output_type
+	20, // [20:47] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_filesystem_proto_init() }
@@ -2612,13 +2750,14 @@ func file_filesystem_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_filesystem_proto_rawDesc), len(file_filesystem_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   32,
+			NumEnums:      1,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_filesystem_proto_goTypes,
 		DependencyIndexes: file_filesystem_proto_depIdxs,
+		EnumInfos:         file_filesystem_proto_enumTypes,
 		MessageInfos:      file_filesystem_proto_msgTypes,
 	}.Build()
 	File_filesystem_proto = out.File

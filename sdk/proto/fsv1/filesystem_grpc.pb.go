@@ -100,6 +100,7 @@ const (
 	FileSystem_ListXattr_FullMethodName   = "/plugfs.fs.v1.FileSystem/ListXattr"
 	FileSystem_RemoveXattr_FullMethodName = "/plugfs.fs.v1.FileSystem/RemoveXattr"
 	FileSystem_Shutdown_FullMethodName    = "/plugfs.fs.v1.FileSystem/Shutdown"
+	FileSystem_Watch_FullMethodName       = "/plugfs.fs.v1.FileSystem/Watch"
 )
 
 // FileSystemClient is the client API for FileSystem service.
@@ -135,6 +136,10 @@ type FileSystemClient interface {
 	ListXattr(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*ListXattrResponse, error)
 	RemoveXattr(ctx context.Context, in *XattrRequest, opts ...grpc.CallOption) (*Empty, error)
 	Shutdown(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Empty, error)
+	// Watch (revision 3, with Features.watch) streams changes made to the
+	// file system other than through the host, until the host cancels it;
+	// the host drops what the kernel caches about each changed path.
+	Watch(ctx context.Context, in *Empty, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Change], error)
 }
 
 type fileSystemClient struct {
@@ -405,6 +410,25 @@ func (c *fileSystemClient) Shutdown(ctx context.Context, in *Empty, opts ...grpc
 	return out, nil
 }
 
+func (c *fileSystemClient) Watch(ctx context.Context, in *Empty, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Change], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &FileSystem_ServiceDesc.Streams[0], FileSystem_Watch_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[Empty, Change]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type FileSystem_WatchClient = grpc.ServerStreamingClient[Change]
+
 // FileSystemServer is the server API for FileSystem service.
 // All implementations must embed UnimplementedFileSystemServer
 // for forward compatibility.
@@ -438,6 +462,10 @@ type FileSystemServer interface {
 	ListXattr(context.Context, *PathRequest) (*ListXattrResponse, error)
 	RemoveXattr(context.Context, *XattrRequest) (*Empty, error)
 	Shutdown(context.Context, *Empty) (*Empty, error)
+	// Watch (revision 3, with Features.watch) streams changes made to the
+	// file system other than through the host, until the host cancels it;
+	// the host drops what the kernel caches about each changed path.
+	Watch(*Empty, grpc.ServerStreamingServer[Change]) error
 	mustEmbedUnimplementedFileSystemServer()
 }
 
@@ -525,6 +553,9 @@ func (UnimplementedFileSystemServer) RemoveXattr(context.Context, *XattrRequest)
 }
 func (UnimplementedFileSystemServer) Shutdown(context.Context, *Empty) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Shutdown not implemented")
+}
+func (UnimplementedFileSystemServer) Watch(*Empty, grpc.ServerStreamingServer[Change]) error {
+	return status.Error(codes.Unimplemented, "method Watch not implemented")
 }
 func (UnimplementedFileSystemServer) mustEmbedUnimplementedFileSystemServer() {}
 func (UnimplementedFileSystemServer) testEmbeddedByValue()                    {}
@@ -1015,6 +1046,17 @@ func _FileSystem_Shutdown_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FileSystem_Watch_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(Empty)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(FileSystemServer).Watch(m, &grpc.GenericServerStream[Empty, Change]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type FileSystem_WatchServer = grpc.ServerStreamingServer[Change]
+
 // FileSystem_ServiceDesc is the grpc.ServiceDesc for FileSystem service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1127,6 +1169,12 @@ var FileSystem_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _FileSystem_Shutdown_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Watch",
+			Handler:       _FileSystem_Watch_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "filesystem.proto",
 }
