@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +42,7 @@ type laneClient struct {
 
 // laneConn is one connection with its buffers; one call at a time.
 type laneConn struct {
-	c       net.Conn
+	c       laneIO
 	r       *bufio.Reader
 	in, out laneBuffer
 }
@@ -62,17 +61,16 @@ func dialLane(ctx context.Context, fallback grpc.ClientConnInterface, path strin
 }
 
 func (lc *laneClient) dial(ctx context.Context) (*laneConn, error) {
-	var d net.Dialer
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := d.DialContext(ctx, "unix", lc.path)
+	c, err := dialLaneIO(ctx, lc.path)
 	if err != nil {
 		return nil, fmt.Errorf("fast lane: %w", err)
 	}
+	// A plugin that never answers the hello must not hold the dial.
+	stop := context.AfterFunc(ctx, c.interrupt)
+	defer stop()
 	lcn := &laneConn{c: c, r: bufio.NewReaderSize(c, 64<<10)}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(dl)
-	}
 	if err := lcn.out.send(c, append(lcn.out.start(), lc.key...)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("fast lane hello: %w", err)
@@ -82,7 +80,10 @@ func (lc *laneClient) dial(ctx context.Context) (*laneConn, error) {
 		c.Close()
 		return nil, fmt.Errorf("fast lane: the plugin refused the connection (%v)", err)
 	}
-	_ = c.SetDeadline(time.Time{})
+	if !stop() {
+		c.Close()
+		return nil, fmt.Errorf("fast lane: %w", ctx.Err())
+	}
 	return lcn, nil
 }
 
@@ -199,9 +200,11 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 		// The context's end (deadline or cancellation) interrupts the
 		// blocked read or write by moving the connection's deadline to the
 		// past; a connection that saw it is not reused.
-		stop := context.AfterFunc(ctx, func() { _ = c.c.SetDeadline(time.Unix(1, 0)) })
+		stop := context.AfterFunc(ctx, c.c.interrupt)
 		defer func() {
-			if !stop() && err == nil {
+			if !stop() {
+				// The connection was interrupted, whatever the call's
+				// outcome: it must not be reused.
 				err = laneTransportError(ctx, context.Cause(ctx))
 			}
 		}()
@@ -246,10 +249,6 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 func laneTransportError(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return grpcstatus.FromContextError(cerr).Err()
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return grpcstatus.Error(codes.DeadlineExceeded, "fast lane: "+err.Error())
 	}
 	return grpcstatus.Error(codes.Unavailable, "fast lane: "+err.Error())
 }

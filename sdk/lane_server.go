@@ -32,7 +32,7 @@ type laneServer struct {
 	handlers map[string]grpc.MethodHandler
 
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[laneIO]struct{}
 	done  bool
 }
 
@@ -56,7 +56,7 @@ func startLaneServer(srv fsv1.FileSystemServer, dir string) (*laneServer, error)
 		ln.Close()
 		return nil, fmt.Errorf("fast lane: %w", err)
 	}
-	s := &laneServer{srv: srv, key: key, path: path, ln: ln, handlers: map[string]grpc.MethodHandler{}, conns: map[net.Conn]struct{}{}}
+	s := &laneServer{srv: srv, key: key, path: path, ln: ln, handlers: map[string]grpc.MethodHandler{}, conns: map[laneIO]struct{}{}}
 	desc := fsv1.FileSystem_ServiceDesc
 	for _, m := range desc.Methods {
 		if m.MethodName == "Init" || m.MethodName == "Shutdown" {
@@ -70,10 +70,11 @@ func startLaneServer(srv fsv1.FileSystemServer, dir string) (*laneServer, error)
 
 func (s *laneServer) accept() {
 	for {
-		c, err := s.ln.Accept()
+		nc, err := s.ln.Accept()
 		if err != nil {
 			return
 		}
+		c := acceptedLaneIO(nc)
 		s.mu.Lock()
 		if s.done {
 			s.mu.Unlock()
@@ -91,7 +92,7 @@ func (s *laneServer) close() {
 	s.mu.Lock()
 	s.done = true
 	for c := range s.conns {
-		c.Close()
+		c.interrupt()
 	}
 	s.mu.Unlock()
 	s.ln.Close()
@@ -99,7 +100,7 @@ func (s *laneServer) close() {
 }
 
 // serve runs one connection: the hello, then calls until it closes.
-func (s *laneServer) serve(c net.Conn) {
+func (s *laneServer) serve(c laneIO) {
 	defer func() {
 		c.Close()
 		s.mu.Lock()
@@ -108,12 +109,12 @@ func (s *laneServer) serve(c net.Conn) {
 	}()
 	r := bufio.NewReaderSize(c, 64<<10)
 	var in, out laneBuffer
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	// A client that never says hello is cut off.
+	cut := time.AfterFunc(10*time.Second, c.interrupt)
 	hello, err := in.receive(r)
-	if err != nil || subtle.ConstantTimeCompare(hello, s.key) != 1 {
+	if !cut.Stop() || err != nil || subtle.ConstantTimeCompare(hello, s.key) != 1 {
 		return
 	}
-	_ = c.SetReadDeadline(time.Time{})
 	if err := out.send(c, append(out.start(), 0)); err != nil {
 		return
 	}

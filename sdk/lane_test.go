@@ -160,7 +160,11 @@ func TestLaneDeadlineAndCancel(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := c.Stat(ctx2, "/block"); done <- err }()
-	<-b.entered
+	select {
+	case <-b.entered:
+	case err := <-done:
+		t.Fatalf("Stat after a timed-out call returned before reaching the plugin: %v", err)
+	}
 	<-b.leftIn
 	cancel2()
 	select {
