@@ -32,7 +32,9 @@ import (
 //	    mountpoints: [/mnt/scratch]
 //	    mount: {read_only: false, allow_other: true, driver: gofuse,
 //	            attr_timeout: 1s, entry_timeout: 1s, negative_timeout: 0s,
-//	            start_timeout: 10s, op_timeout: 30s}
+//	            start_timeout: 10s, op_timeout: 30s,
+//	            data_plane: auto,        # auto, shm, messages or grpc
+//	            passthrough: true}       # false: the host moves donated files' bytes
 //	    restart: {backoff_min: 100ms, backoff_max: 5s, wait: 5s}
 
 // fileConfig is the file's shape.
@@ -68,6 +70,8 @@ type mountFile struct {
 	NegativeTimeout time.Duration `yaml:"negative_timeout"`
 	StartTimeout    time.Duration `yaml:"start_timeout"`
 	OpTimeout       time.Duration `yaml:"op_timeout"`
+	DataPlane       string        `yaml:"data_plane"`
+	Passthrough     *bool         `yaml:"passthrough"`
 }
 
 type restartFile struct {
@@ -90,7 +94,8 @@ func (v volumeFile) spec() daemon.VolumeSpec {
 		Name: v.Name, Plugin: v.Plugin, Options: v.Options, MountPoints: v.MountPoints,
 		Mount: daemon.MountSpec{ReadOnly: m.ReadOnly, AllowOther: m.AllowOther, Driver: m.Driver,
 			AttrTimeout: m.AttrTimeout, EntryTimeout: m.EntryTimeout, NegativeTimeout: m.NegativeTimeout,
-			StartTimeout: m.StartTimeout, OpTimeout: m.OpTimeout},
+			StartTimeout: m.StartTimeout, OpTimeout: m.OpTimeout,
+			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough},
 		Restart: daemon.RestartSpec{BackoffMin: v.Restart.BackoffMin, BackoffMax: v.Restart.BackoffMax, Wait: v.Restart.Wait},
 	}
 }

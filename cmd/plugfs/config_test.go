@@ -24,6 +24,8 @@ volumes:
       allow_other: false
       attr_timeout: 0
       op_timeout: 1m
+      data_plane: shm
+      passthrough: false
     restart: {backoff_min: 50ms, backoff_max: 2s, wait: 1s}
   - name: b
     plugin: /opt/p
@@ -45,16 +47,19 @@ volumes:
 	if !a.Mount.ReadOnly || a.Mount.AllowOther == nil || *a.Mount.AllowOther || a.Mount.AttrTimeout != 0 || a.Mount.OpTimeout != time.Minute {
 		t.Errorf("mount %+v", a.Mount)
 	}
+	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough {
+		t.Errorf("data plane %q, no passthrough %v", a.Mount.DataPlane, a.Mount.NoPassthrough)
+	}
 	if a.Mount.EntryTimeout != time.Second || a.Mount.StartTimeout != 10*time.Second {
 		t.Errorf("defaults not applied: %+v", a.Mount)
 	}
 	if a.Restart != (daemon.RestartSpec{BackoffMin: 50 * time.Millisecond, BackoffMax: 2 * time.Second, Wait: time.Second}) {
 		t.Errorf("restart %+v", a.Restart)
 	}
-	if b.Mount.AllowOther != nil || b.Mount.AttrTimeout != time.Second || b.Plugin != "/opt/p" {
+	if b.Mount.AllowOther != nil || b.Mount.AttrTimeout != time.Second || b.Plugin != "/opt/p" || b.Mount.DataPlane != "" || b.Mount.NoPassthrough {
 		t.Errorf("second volume %+v", b)
 	}
-	if lc.dec.lineOf("volumes[1].mountpoints[0]") != 18 || lc.dec.lineOf("volumes[0].mount.nosuch") != 10 {
+	if lc.dec.lineOf("volumes[1].mountpoints[0]") != 20 || lc.dec.lineOf("volumes[0].mount.nosuch") != 10 {
 		t.Errorf("lines: %d %d", lc.dec.lineOf("volumes[1].mountpoints[0]"), lc.dec.lineOf("volumes[0].mount.nosuch"))
 	}
 }
@@ -70,6 +75,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"daemon: {<<: {socket: x}}\n", "merge keys"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [rel]\n", `c.yaml:4: volumes[0].mountpoints[0]: "rel" is not an absolute path`},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {attr_timeout: -1s}\n", "c.yaml:5: volumes[0].mount.attr_timeout: negative duration"},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {data_plane: fast}\n", `c.yaml:5: volumes[0].mount.data_plane: unknown data plane "fast": use auto, shm, messages or grpc`},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {passthrough: maybe}\n", "c.yaml:5: volumes[0].mount.passthrough: want true or false"},
 	} {
 		_, err := parseConfigBytes("c.yaml", []byte(c.text))
 		if c.want == "" {

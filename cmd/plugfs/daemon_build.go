@@ -44,6 +44,14 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 	if s.Mount.AllowOther != nil {
 		mo.AllowOther = *s.Mount.AllowOther
 	}
+	if s.Mount.DataPlane != "" {
+		dp, err := core.ParseDataPlane(s.Mount.DataPlane)
+		if err != nil {
+			return engine.VolumeConfig{}, err
+		}
+		mo.DataPlane = dp
+	}
+	mo.NoPassthrough = s.Mount.NoPassthrough
 	if mo.FSName == "" {
 		mo.FSName = filepath.Base(src.Path)
 	}

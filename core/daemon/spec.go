@@ -44,6 +44,11 @@ type MountSpec struct {
 	AttrTimeout, EntryTimeout, NegativeTimeout time.Duration
 	// StartTimeout bounds plugin start; OpTimeout one plugin operation.
 	StartTimeout, OpTimeout time.Duration
+	// DataPlane names how bytes move between plugin and host: "" or
+	// auto, shm, messages, grpc (core.ParseDataPlane).
+	DataPlane string
+	// NoPassthrough keeps the kernel from serving donated files itself.
+	NoPassthrough bool
 }
 
 // RestartSpec is the restart policy of a volume's plugin: a crashed plugin

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/plugfs/plugfs/core"
 )
 
 // ErrInvalid is wrapped by every validation error.
@@ -113,6 +115,11 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 	} {
 		if d.v < 0 {
 			add(d.k, "negative duration")
+		}
+	}
+	if m.DataPlane != "" {
+		if _, err := core.ParseDataPlane(m.DataPlane); err != nil {
+			add(".mount.data_plane", "%v", err)
 		}
 	}
 	r := v.Restart

@@ -24,6 +24,8 @@ func TestValidate(t *testing.T) {
 		{"bad name", func() []daemon.VolumeSpec { v := ok(); v.Name = "a/b"; return []daemon.VolumeSpec{v} }, "volumes[0].name"},
 		{"no plugin", func() []daemon.VolumeSpec { v := ok(); v.Plugin = " "; return []daemon.VolumeSpec{v} }, "volumes[0].plugin"},
 		{"no points", func() []daemon.VolumeSpec { v := ok(); v.MountPoints = nil; return []daemon.VolumeSpec{v} }, "volumes[0].mountpoints"},
+		{"data plane", func() []daemon.VolumeSpec { v := ok(); v.Mount.DataPlane = "grpc"; return []daemon.VolumeSpec{v} }, ""},
+		{"bad data plane", func() []daemon.VolumeSpec { v := ok(); v.Mount.DataPlane = "fast"; return []daemon.VolumeSpec{v} }, "volumes[0].mount.data_plane"},
 		{"relative point", func() []daemon.VolumeSpec { v := ok(); v.MountPoints = []string{"mnt"}; return []daemon.VolumeSpec{v} }, "volumes[0].mountpoints[0]"},
 		{"point twice", func() []daemon.VolumeSpec {
 			v := ok()
