@@ -25,9 +25,12 @@ import (
 //	  shutdown_timeout: 30s
 //	  log_level: info
 //	  plugin_dirs: [/usr/lib/plugfs/plugins]
+//	  plugin_env: [AWS_PROFILE]    # host variables plugins get (besides PATH, HOME, LANG, PLUGFS_*, ...)
+//	  allow_insecure_plugins: false # true skips the symlink/permission/owner checks (development)
 //	volumes:
 //	  - name: scratch
 //	    plugin: memfs              # a built-in, a plugin directory name, or a path
+//	    plugin_sha256: 3f9a...     # optional: the executable's pinned digest, checked at every launch
 //	    options: {size: 1G}
 //	    mountpoints: [/mnt/scratch]
 //	    mount: {read_only: false, allow_other: true, driver: gofuse,
@@ -50,11 +53,14 @@ type daemonFile struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	LogLevel        string        `yaml:"log_level"`
 	PluginDirs      []string      `yaml:"plugin_dirs"`
+	PluginEnv       []string      `yaml:"plugin_env"`
+	AllowInsecure   bool          `yaml:"allow_insecure_plugins"`
 }
 
 type volumeFile struct {
 	Name        string            `yaml:"name"`
 	Plugin      string            `yaml:"plugin"`
+	PluginSHA   string            `yaml:"plugin_sha256"`
 	Options     map[string]string `yaml:"options"`
 	MountPoints []string          `yaml:"mountpoints"`
 	Mount       mountFile         `yaml:"mount"`
@@ -90,8 +96,12 @@ func (v *volumeFile) setDefaults() {
 
 func (v volumeFile) spec() daemon.VolumeSpec {
 	m := v.Mount
+	plugin := v.Plugin
+	if v.PluginSHA != "" {
+		plugin += "@sha256:" + v.PluginSHA // checked by the catalog (trust.go)
+	}
 	return daemon.VolumeSpec{
-		Name: v.Name, Plugin: v.Plugin, Options: v.Options, MountPoints: v.MountPoints,
+		Name: v.Name, Plugin: plugin, Options: v.Options, MountPoints: v.MountPoints,
 		Mount: daemon.MountSpec{ReadOnly: m.ReadOnly, AllowOther: m.AllowOther, Driver: m.Driver,
 			AttrTimeout: m.AttrTimeout, EntryTimeout: m.EntryTimeout, NegativeTimeout: m.NegativeTimeout,
 			StartTimeout: m.StartTimeout, OpTimeout: m.OpTimeout,

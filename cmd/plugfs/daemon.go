@@ -73,6 +73,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 		return err
 	}
 	set := a.settings(lc)
+	a.applyTrust(a.daemonTrustSettings(lc))
 	if err := a.checkEnvironment(lc, set); err != nil {
 		return err
 	}
@@ -172,7 +173,11 @@ func (d *daemonRun) reload(ctx context.Context) ([]daemon.StepResult, error) {
 func (d *daemonRun) reloadLocked(ctx context.Context) ([]daemon.StepResult, error) {
 	lc, err := parseConfig(d.set.ConfigPath)
 	if err == nil {
-		err = d.a.checkEnvironment(lc, d.a.settings(lc))
+		old := d.a.catalog.Policy()
+		d.a.applyTrust(d.a.daemonTrustSettings(lc))
+		if err = d.a.checkEnvironment(lc, d.a.settings(lc)); err != nil {
+			d.a.catalog.SetPolicy(old) // an invalid file changes nothing
+		}
 	}
 	if err != nil {
 		d.log.Error("reload refused: the configuration is invalid; nothing changed", "error", err)

@@ -76,6 +76,9 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 		stderr = io.MultiWriter(tail, cfg.Stderr)
 	}
 	cmd := cfg.Command()
+	// A command that sets its own environment (the catalog's trust policy
+	// does) gets only that, plus go-plugin's handshake variables.
+	ownEnv := cmd.Env != nil
 	// The plugin's socket lives in a directory of this host's, so a plugin
 	// killed with SIGKILL leaves nothing behind once the host closes.
 	cmd.Env = append(cmd.Env, "PLUGIN_UNIX_SOCKET_DIR="+sockDir)
@@ -99,6 +102,8 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 		Logger:           cfg.Logger.Named(cfg.Name),
 		Stderr:           stderr,
 		GRPCDialOptions:  sdk.DialOptions(),
+		SkipHostEnv:      ownEnv,
+		AutoMTLS:         true, // the gRPC connection is mutually authenticated, with fresh keys per launch
 		Managed:          false,
 	})
 	attached := false
