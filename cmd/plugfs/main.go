@@ -12,6 +12,9 @@ import (
 
 func main() {
 	app := newApp()
+	if code, ok := app.asMountHelper(); ok { // invoked as mount.plugfs (mounthelper.go)
+		os.Exit(code)
+	}
 	err := app.root().Execute()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plugfs:", err)
