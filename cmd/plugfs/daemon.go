@@ -74,10 +74,11 @@ func (a *app) runDaemon(ctx context.Context) error {
 	}
 	set := a.settings(lc)
 	a.applyTrust(a.daemonTrustSettings(lc))
+	log := hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.LevelFromString(set.LogLevel), Output: os.Stderr})
+	clearStaleMounts(lc, log) // a previous daemon killed outright left dead mounts
 	if err := a.checkEnvironment(lc, set); err != nil {
 		return err
 	}
-	log := hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.LevelFromString(set.LogLevel), Output: os.Stderr})
 	if c, err := dialDaemon(set.Socket); err == nil {
 		c.Close()
 		return fmt.Errorf("%w at %s: stop it first, or give this one another --socket", errDaemonRunning, set.Socket)
@@ -173,6 +174,7 @@ func (d *daemonRun) reload(ctx context.Context) ([]daemon.StepResult, error) {
 func (d *daemonRun) reloadLocked(ctx context.Context) ([]daemon.StepResult, error) {
 	lc, err := parseConfig(d.set.ConfigPath)
 	if err == nil {
+		clearStaleMounts(lc, d.log)
 		old := d.a.catalog.Policy()
 		d.a.applyTrust(d.a.daemonTrustSettings(lc))
 		if err = d.a.checkEnvironment(lc, d.a.settings(lc)); err != nil {

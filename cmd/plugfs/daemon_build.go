@@ -73,5 +73,9 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 	}, nil
 }
 
-// CheckPoint checks that p is an existing empty directory, not a mount.
-func (b *volumeBuilder) CheckPoint(p string) (string, error) { return mountdir.Check(p) }
+// CheckPoint checks that p is an existing empty directory, not a mount,
+// after detaching a stale plugfs mount there (daemon_dirty_linux.go).
+func (b *volumeBuilder) CheckPoint(p string) (string, error) {
+	clearStaleMount(p, b.log)
+	return mountdir.Check(p)
+}
