@@ -6,10 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -40,6 +42,11 @@ type laneServer struct {
 // directory when empty) and serves srv's unary methods but Init and
 // Shutdown.
 func startLaneServer(srv fsv1.FileSystemServer, dir string) (*laneServer, error) {
+	if runtime.GOOS == "windows" {
+		// Windows has AF_UNIX sockets, but the lane has not run on real
+		// Windows yet (Wine, where the tests run, has none): gRPC there.
+		return nil, errors.New("fast lane: not offered on Windows yet")
+	}
 	if dir == "" {
 		dir = os.TempDir()
 	}
