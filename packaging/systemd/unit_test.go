@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plugfs/plugfs/packaging/systemd"
 )
 
 func TestUnitDirectives(t *testing.T) {
@@ -47,5 +49,21 @@ func TestUnitVerify(t *testing.T) {
 	out, err := exec.Command(sa, "verify", unit).CombinedOutput()
 	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestUnitPaths: the rendered unit runs the given binary and config and
+// keeps every other line.
+func TestUnitPaths(t *testing.T) {
+	shipped, err := os.ReadFile("plugfs.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := systemd.Unit("/opt/plugfs/bin/plugfs", "/srv/plugfs.yaml")
+	if !strings.Contains(got, "\nExecStart=/opt/plugfs/bin/plugfs daemon --config /srv/plugfs.yaml\n") {
+		t.Errorf("ExecStart not rewritten:\n%s", got)
+	}
+	if strings.Count(got, "\n") != strings.Count(string(shipped), "\n") || strings.Contains(got, "/usr/local/bin/plugfs daemon") {
+		t.Errorf("rendered unit differs beyond ExecStart:\n%s", got)
 	}
 }
