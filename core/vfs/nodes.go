@@ -189,16 +189,21 @@ func (v *VFS) unlinkLocked(parent *node, name string) {
 	}
 	n.attrExp = time.Time{}
 	v.dropIfUnusedLocked(n)
+	v.dropIfUnusedLocked(parent) // it may have been kept for n alone
 }
 
-// dropIfUnusedLocked forgets a node nobody refers to any more.
+// dropIfUnusedLocked forgets a node nobody refers to any more. A
+// directory whose children are still known stays, so their paths stay
+// whole; it goes with its last child. (The kernel never forgets a parent
+// before its children; a path-based driver may.)
 func (v *VFS) dropIfUnusedLocked(n *node) {
-	if n.id == RootID || n.lookups > 0 || n.open > 0 {
+	if n.id == RootID || n.lookups > 0 || n.open > 0 || len(n.children) > 0 {
 		return
 	}
 	for _, l := range n.links {
 		if l.parent.children[l.name] == n {
 			delete(l.parent.children, l.name)
+			v.dropIfUnusedLocked(l.parent)
 		}
 	}
 	n.links = nil
@@ -235,7 +240,8 @@ func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
 		np.children = make(map[string]*node)
 	}
 	np.children[nn] = n
-	n.attrExp = time.Time{} // ctime changes
+	n.attrExp = time.Time{}  // ctime changes
+	v.dropIfUnusedLocked(op) // it may have been kept for n alone
 }
 
 // exchangeLocked swaps the objects named (a, an) and (b, bn).

@@ -246,3 +246,33 @@ func TestReadOnlyRefusesChanges(t *testing.T) {
 		t.Errorf("mkdir on a read-only volume: %v", err)
 	}
 }
+
+// A path-based driver may forget a directory before the files in it; the
+// files' paths must stay whole, and the directory goes with the last one.
+func TestParentForgottenBeforeChild(t *testing.T) {
+	v, _ := newVFS(t)
+	d, err := v.Mkdir(ctx, vfs.RootID, "d", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, fh, err := v.Create(ctx, d.ID, "f", sdk.ReadWrite, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Release(ctx, fh); err != nil {
+		t.Fatal(err)
+	}
+	v.Forget(d.ID, 1)
+	if _, err := v.Getattr(ctx, f.ID, 0); err != nil {
+		t.Errorf("getattr of d/f after d was forgotten: %v", err)
+	}
+	if fh, err := v.Open(ctx, f.ID, sdk.ReadOnly); err != nil {
+		t.Errorf("open of d/f after d was forgotten: %v", err)
+	} else {
+		_ = v.Release(ctx, fh)
+	}
+	v.Forget(f.ID, 1)
+	if n := v.Nodes(); n != 1 {
+		t.Errorf("%d nodes left after both were forgotten, want the root only", n)
+	}
+}
