@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,9 +44,16 @@ type mountFlags struct {
 func (a *app) mountCmd() *cobra.Command {
 	var f mountFlags
 	cmd := &cobra.Command{
-		Use:   "mount PLUGIN MOUNTPOINT",
-		Short: "Mount a plugin's file system on an empty directory",
+		Use:   "mount PLUGIN MOUNTPOINT [MOUNTPOINT...]",
+		Short: "Mount a plugin's file system on one or more empty directories",
 		Long: `Mount serves PLUGIN's file system at MOUNTPOINT, an existing empty directory.
+
+Given several mounting points, mount serves one volume at all of them: one
+plugin process and one file system, so a file written through one point is
+the same file at the others. If any point cannot be mounted, none is left
+mounted and the error names that point. 'plugfs unmount' on any of the
+points unmounts them all and stops the server; unmounting one with umount
+or fusermount3 -u leaves the others served.
 
 PLUGIN is a built-in plugin (see 'plugfs plugins'), the name of an executable
 in a plugin directory, or a path to a plugin executable. The plugin runs as
@@ -54,10 +64,11 @@ or unmounted, then unmounts cleanly. With --background it returns once the
 mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 		Example: `  plugfs mount memfs /mnt/mem
   plugfs mount local /mnt/data --opt root=/srv/data -o ro
-  plugfs mount memfs /mnt/mem --opt size=1G --background`,
-		Args: cobra.ExactArgs(2),
+  plugfs mount memfs /mnt/mem --opt size=1G --background
+  plugfs mount memfs /mnt/a /mnt/b --background`,
+		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runMount(cmd, args[0], args[1], f)
+			return a.runMount(cmd, args[0], args[1:], f)
 		},
 	}
 	fl := cmd.Flags()
@@ -79,12 +90,12 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 
 // mountPlan is a validated mount request.
 type mountPlan struct {
-	cfg   engine.VolumeConfig
-	point string
+	cfg    engine.VolumeConfig
+	points []string // absolute and clean, in command-line order
 }
 
 // plan validates everything that can be checked without side effects.
-func (a *app) plan(pluginName, point string, f mountFlags, log hclog.Logger) (mountPlan, error) {
+func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.Logger) (mountPlan, error) {
 	opts, err := parsePluginOpts(f.opts)
 	if err != nil {
 		return mountPlan{}, err
@@ -100,7 +111,7 @@ func (a *app) plan(pluginName, point string, f mountFlags, log hclog.Logger) (mo
 	if err != nil {
 		return mountPlan{}, err
 	}
-	clean, err := mountdir.Check(point)
+	clean, err := checkPoints(points)
 	if err != nil {
 		return mountPlan{}, err
 	}
@@ -124,7 +135,7 @@ func (a *app) plan(pluginName, point string, f mountFlags, log hclog.Logger) (mo
 	if name == "" {
 		name = src.Name
 	}
-	return mountPlan{point: clean, cfg: engine.VolumeConfig{
+	return mountPlan{points: clean, cfg: engine.VolumeConfig{
 		Name:    name,
 		Plugin:  src,
 		Options: opts,
@@ -139,10 +150,38 @@ func (a *app) plan(pluginName, point string, f mountFlags, log hclog.Logger) (mo
 	}}, nil
 }
 
-func (a *app) runMount(cmd *cobra.Command, pluginName, point string, f mountFlags) error {
+// checkPoints checks every mounting point (mountdir.Check) and that none
+// is given twice (also through a symbolic link) or nested in another; it
+// returns them absolute and clean.
+func checkPoints(points []string) ([]string, error) {
+	clean := make([]string, 0, len(points))
+	resolved := make([]string, 0, len(points)) // symbolic links resolved
+	for _, pt := range points {
+		c, err := mountdir.Check(pt)
+		if err != nil {
+			return nil, err
+		}
+		r, err := filepath.EvalSymlinks(c)
+		if err != nil {
+			r = c
+		}
+		for i, o := range resolved {
+			switch {
+			case o == r:
+				return nil, fmt.Errorf("%w: %s is given twice (as %s and %s)", core.ErrMountPointInvalid, r, clean[i], c)
+			case strings.HasPrefix(r, o+string(filepath.Separator)) || strings.HasPrefix(o, r+string(filepath.Separator)):
+				return nil, fmt.Errorf("%w: %s and %s are nested: mounting points may not contain each other", core.ErrMountPointInvalid, clean[i], c)
+			}
+		}
+		clean, resolved = append(clean, c), append(resolved, r)
+	}
+	return clean, nil
+}
+
+func (a *app) runMount(cmd *cobra.Command, pluginName string, points []string, f mountFlags) error {
 	if f.background && os.Getenv(readyFDEnv) == "" {
 		// Check what can be checked here, so usage errors come back at once.
-		if _, err := a.plan(pluginName, point, f, hclog.NewNullLogger()); err != nil {
+		if _, err := a.plan(pluginName, points, f, hclog.NewNullLogger()); err != nil {
 			return err
 		}
 		return startBackground(cmd)
@@ -154,31 +193,23 @@ func (a *app) runMount(cmd *cobra.Command, pluginName, point string, f mountFlag
 		return err
 	}
 	defer closeLog()
-	err = a.serve(cmd, pluginName, point, f, log, ready)
+	err = a.serve(cmd, pluginName, points, f, log, ready)
 	if err != nil {
 		ready.fail(err)
 	}
 	return err
 }
 
-// serve mounts, reports readiness and serves until interrupted or unmounted.
-func (a *app) serve(cmd *cobra.Command, pluginName, point string, f mountFlags, log hclog.Logger, ready *readiness) error {
-	p, err := a.plan(pluginName, point, f, log)
+// serve mounts, reports readiness and serves until interrupted or until
+// every mounting point is unmounted.
+func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mountFlags, log hclog.Logger, ready *readiness) error {
+	p, err := a.plan(pluginName, points, f, log)
 	if err != nil {
 		return err
 	}
-	runDir := a.v.GetString("run-dir")
-	rec := runstate.Record{Point: p.point, Volume: p.cfg.Name, Plugin: p.cfg.Plugin.Name,
-		ServerPID: os.Getpid(), ReadOnly: p.cfg.Mount.ReadOnly, Started: time.Now().UTC()}
-	var mounted bool
-	p.cfg.Host.OnStart = func(pid int) {
-		rec.PluginPID = pid
-		if mounted {
-			if err := runstate.Write(runDir, rec); err != nil {
-				log.Warn("cannot update run record", "error", err)
-			}
-		}
-	}
+	recs := &runRecords{dir: a.v.GetString("run-dir"), log: log, rec: runstate.Record{Volume: p.cfg.Name,
+		Plugin: p.cfg.Plugin.Name, ServerPID: os.Getpid(), ReadOnly: p.cfg.Mount.ReadOnly, Started: time.Now().UTC()}}
+	p.cfg.Host.OnStart = recs.setPluginPID
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -196,26 +227,30 @@ func (a *app) serve(cmd *cobra.Command, pluginName, point string, f mountFlags, 
 	if err := vol.MountMedia(ctx); err != nil {
 		return err
 	}
-	info, err := vol.AddMountPoint(ctx, p.point)
+	infos, err := mountPoints(ctx, vol, p.points, log)
 	if err != nil {
-		_ = vol.Unmount(context.Background(), true)
 		return err
 	}
-	rec.Driver = info.Driver
-	mounted = true
-	if err := runstate.Write(runDir, rec); err != nil {
-		log.Warn("cannot write run record: plugfs list will not show this mount", "error", err)
+	recs.mounted(infos)
+	defer recs.removeAll()
+	for _, info := range infos {
+		done := vol.PointDone(info.Point)
+		go func() {
+			if done != nil {
+				<-done
+			}
+			recs.drop(info.Point)
+		}()
 	}
-	defer func() { _ = runstate.Remove(runDir, rec.Point) }()
-	ready.ok(fmt.Sprintf("mounted %s at %s (plugfs pid %d, plugin pid %d)", p.cfg.Plugin.Name, p.point, os.Getpid(), vol.PluginPID()))
+	ready.ok(fmt.Sprintf("mounted %s at %s (plugfs pid %d, plugin pid %d)", p.cfg.Plugin.Name, strings.Join(p.points, ", "), os.Getpid(), vol.PluginPID()))
 
 	select {
 	case sig := <-sigs:
-		log.Info("unmounting", "signal", sig.String(), "point", p.point)
+		log.Info("unmounting", "signal", sig.String(), "points", p.points)
 		return unmountOnSignal(vol, log, sigs)
 	case <-vol.Idle():
 		// Unmounted from outside (plugfs unmount, fusermount3 -u, umount).
-		log.Info("unmounted from outside", "point", p.point)
+		log.Info("unmounted from outside", "points", p.points)
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err := vol.Unmount(sctx, true)
@@ -223,6 +258,94 @@ func (a *app) serve(cmd *cobra.Command, pluginName, point string, f mountFlags, 
 			return nil
 		}
 		return err
+	}
+}
+
+// mountPoints adds every point to vol, whose media is mounted. If one
+// fails, nothing stays: the points already added are removed, the plugin
+// is stopped, and the error names the point that failed.
+func mountPoints(ctx context.Context, vol *engine.Volume, points []string, log hclog.Logger) ([]engine.MountPointInfo, error) {
+	infos := make([]engine.MountPointInfo, 0, len(points))
+	for _, pt := range points {
+		info, err := vol.AddMountPoint(ctx, pt)
+		if err != nil {
+			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if uerr := vol.Unmount(uctx, true); uerr != nil {
+				log.Warn("cannot undo the mounting points already added", "error", uerr)
+			}
+			cancel()
+			if len(points) > 1 {
+				return nil, fmt.Errorf("mounting point %s: %w", pt, err)
+			}
+			return nil, err
+		}
+		infos = append(infos, info)
+	}
+	return infos, nil
+}
+
+// runRecords keeps the run records of one standalone volume, one per
+// mounting point, current as its plugin restarts and its points go away.
+type runRecords struct {
+	dir string
+	log hclog.Logger
+
+	mu     sync.Mutex
+	rec    runstate.Record // Point and Points are set per write
+	points []string        // the points that have a record
+}
+
+// setPluginPID records the pid of a (re)started plugin.
+func (r *runRecords) setPluginPID(pid int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rec.PluginPID = pid
+	r.writeLocked()
+}
+
+// mounted writes a record for each mounting point.
+func (r *runRecords) mounted(infos []engine.MountPointInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.points = r.points[:0]
+	for _, info := range infos {
+		r.rec.Driver = info.Driver
+		r.points = append(r.points, info.Point)
+	}
+	r.writeLocked()
+}
+
+// drop removes the record of a point that went away and updates the
+// others' list of points.
+func (r *runRecords) drop(pt string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := slices.Index(r.points, pt)
+	if i < 0 {
+		return
+	}
+	r.points = slices.Delete(r.points, i, i+1)
+	_ = runstate.Remove(r.dir, pt)
+	r.writeLocked()
+}
+
+// removeAll removes every record.
+func (r *runRecords) removeAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, pt := range r.points {
+		_ = runstate.Remove(r.dir, pt)
+	}
+	r.points = nil
+}
+
+func (r *runRecords) writeLocked() {
+	for _, pt := range r.points {
+		rec := r.rec
+		rec.Point, rec.Points = pt, slices.Clone(r.points)
+		if err := runstate.Write(r.dir, rec); err != nil {
+			r.log.Warn("cannot write run record: plugfs list will not show this mount", "point", pt, "error", err)
+		}
 	}
 }
 

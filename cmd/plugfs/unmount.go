@@ -24,9 +24,16 @@ func (a *app) unmountCmd() *cobra.Command {
 		Long: `Unmount detaches the plugfs mount at MOUNTPOINT. Its server then flushes,
 stops the plugin and exits; unmount waits for that (see --wait).
 
+A volume mounted at several points ('plugfs mount PLUGIN A B') is unmounted
+whole: given any one of its points, unmount unmounts every point, then its
+server stops. (To drop one point and keep the others, use umount or
+fusermount3 -u on it.)
+
 A mount in use (open files, a shell's working directory) is not unmounted:
 close what uses it, or pass --lazy to detach it now and let it go away when
-the last user leaves.`,
+the last user leaves. When one point of a volume is in use, the points
+before it are unmounted and the rest stay: run unmount again once it is
+free.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			point, err := filepath.Abs(args[0])
@@ -45,21 +52,50 @@ the last user leaves.`,
 			if recErr != nil && !strings.HasSuffix(typ, ".plugfs") {
 				return fmt.Errorf("%w: %s is a %s mount, not plugfs's: use umount", core.ErrNotMounted, point, typ)
 			}
+			var others []string
+			if recErr == nil {
+				others = siblingPoints(runDir, rec)
+			}
 			if err := unmount.Unmount(point, lazy); err != nil {
 				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "unmounted %s\n", point)
+			for _, other := range others {
+				if err := unmount.Unmount(other, lazy); err != nil {
+					return fmt.Errorf("%s is a mounting point of the same volume, still mounted: %w", other, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "unmounted %s\n", other)
 			}
 			if recErr == nil && !lazy {
 				if err := waitExit(rec.ServerPID, wait); err != nil {
 					return err
 				}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "unmounted %s\n", point)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&lazy, "lazy", false, "detach now even if busy; the mount goes away when its last user leaves")
 	cmd.Flags().DurationVar(&wait, "wait", 15*time.Second, "how long to wait for the server to stop its plugin and exit")
 	return cmd
+}
+
+// siblingPoints returns the other mounting points of rec's volume that the
+// same server still serves: those its record lists that are mounted and
+// recorded as that server's.
+func siblingPoints(runDir string, rec runstate.Record) []string {
+	var out []string
+	for _, p := range rec.Points {
+		if p == rec.Point {
+			continue
+		}
+		if r, err := runstate.Get(runDir, p); err != nil || r.ServerPID != rec.ServerPID {
+			continue
+		}
+		if _, mounted := unmount.FSType(p); mounted {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // waitExit waits until process pid is gone.

@@ -21,4 +21,13 @@
 // remounts the volume (stop, then start with the new spec). Removing or
 // remounting a busy volume fails for that volume only: it keeps running as
 // it was, and the reload reports the error.
+//
+// # Mounting points at run time
+//
+// [Supervisor.AddMountPoint] and [Supervisor.RemoveMountPoint] change the
+// points of a running volume, configured or ad hoc, without restarting its
+// plugin. They do not change its spec: a reload that leaves a configured
+// volume unchanged keeps such changes, one that changes the volume applies
+// the configuration as written (a repoint drops added points and restores
+// removed declared ones; a remount starts at the declared points).
 package daemon

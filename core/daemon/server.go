@@ -69,6 +69,25 @@ func (s *Server) Unmount(ctx context.Context, r *controlv1.UnmountRequest) (*con
 	return &controlv1.UnmountResponse{}, nil
 }
 
+// AddMountPoint makes a running volume visible at one more point (see
+// Supervisor.AddMountPoint for what reloads do with it).
+func (s *Server) AddMountPoint(ctx context.Context, r *controlv1.AddMountPointRequest) (*controlv1.AddMountPointResponse, error) {
+	info, err := s.sup.AddMountPoint(ctx, r.GetVolume(), r.GetPoint())
+	if err != nil {
+		return nil, StatusError(err)
+	}
+	return &controlv1.AddMountPointResponse{Point: &controlv1.MountPoint{Path: info.Point, Driver: info.Driver, Since: info.Since.UnixNano()}}, nil
+}
+
+// RemoveMountPoint unmounts one point of a running volume, which keeps
+// its other points.
+func (s *Server) RemoveMountPoint(ctx context.Context, r *controlv1.RemoveMountPointRequest) (*controlv1.RemoveMountPointResponse, error) {
+	if err := s.sup.RemoveMountPoint(ctx, r.GetVolume(), r.GetPoint(), r.GetLazy()); err != nil {
+		return nil, StatusError(err)
+	}
+	return &controlv1.RemoveMountPointResponse{}, nil
+}
+
 // Reload re-reads the configuration and applies it. A configuration that
 // does not validate fails with INVALID_ARGUMENT and changes nothing; steps
 // that fail are reported in the response.

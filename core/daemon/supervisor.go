@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -315,6 +316,76 @@ func (s *Supervisor) Unmount(ctx context.Context, name string, lazy bool) error 
 	delete(s.adhoc, name)
 	if i := slices.IndexFunc(s.cfg.Volumes, func(v VolumeSpec) bool { return v.Name == name }); i >= 0 {
 		s.cfg.Volumes = slices.Delete(s.cfg.Volumes, i, i+1)
+	}
+	return nil
+}
+
+// AddMountPoint makes the running volume called name visible at point
+// too, served by the same plugin process and VFS. point must be absolute
+// (core.ErrMountPointInvalid) and pass the Builder's CheckPoint; a point
+// the volume or another one already has fails with core.ErrMountPointBusy,
+// an unknown volume with core.ErrNotMounted.
+//
+// The point is not added to the volume's spec: reloads compare the
+// configuration with the running specs, so a reload that leaves a
+// configured volume unchanged keeps the point, and one that changes the
+// volume applies the configuration as written (a repoint removes the
+// point, a remount starts over at the declared points).
+func (s *Supervisor) AddMountPoint(ctx context.Context, name, point string) (engine.MountPointInfo, error) {
+	if point == "" || (!path.IsAbs(point) && !isWindowsAbs(point)) {
+		return engine.MountPointInfo{}, fmt.Errorf("%w: %q is not an absolute path", core.ErrMountPointInvalid, point)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.eng.Volume(name)
+	if !ok || v.State() != engine.StateMounted {
+		return engine.MountPointInfo{}, fmt.Errorf("%w: no volume named %s is running", core.ErrNotMounted, name)
+	}
+	clean := filepath.Clean(point)
+	for _, o := range s.eng.Volumes() {
+		for _, p := range o.MountPoints() {
+			if p.Point == clean {
+				return engine.MountPointInfo{}, fmt.Errorf("%w: %s is already a mounting point of volume %s", core.ErrMountPointBusy, clean, o.Name())
+			}
+		}
+	}
+	cp, err := s.b.CheckPoint(point)
+	if err != nil {
+		return engine.MountPointInfo{}, fmt.Errorf("mounting point %s: %w", point, err)
+	}
+	info, err := v.AddMountPoint(ctx, cp)
+	if err != nil {
+		return engine.MountPointInfo{}, fmt.Errorf("mount volume %s at %s: %w", name, cp, err)
+	}
+	return info, nil
+}
+
+// RemoveMountPoint unmounts one mounting point of the running volume
+// called name; the volume keeps serving its other points. An unknown
+// volume or point fails with core.ErrNotMounted; the volume's last point
+// with core.ErrVolumeState (Unmount stops a volume); a busy point, without
+// lazy, with an error wrapping sdk.ErrBusy, and it stays. A declared point
+// removed here comes back when a reload changes the volume.
+func (s *Supervisor) RemoveMountPoint(ctx context.Context, name, point string, lazy bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.eng.Volume(name)
+	if !ok || v.State() != engine.StateMounted {
+		return fmt.Errorf("%w: no volume named %s is running", core.ErrNotMounted, name)
+	}
+	clean := point
+	if point != "" {
+		clean = filepath.Clean(point)
+	}
+	pts := v.MountPoints()
+	if !slices.ContainsFunc(pts, func(p engine.MountPointInfo) bool { return p.Point == clean }) {
+		return fmt.Errorf("%w: volume %s is not mounted at %s", core.ErrNotMounted, name, point)
+	}
+	if len(pts) == 1 {
+		return fmt.Errorf("%w: %s is the last mounting point of volume %s: unmount the volume instead", core.ErrVolumeState, clean, name)
+	}
+	if err := v.RemoveMountPoint(ctx, clean, lazy); err != nil {
+		return fmt.Errorf("unmount volume %s at %s: %w", name, clean, err)
 	}
 	return nil
 }

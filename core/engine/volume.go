@@ -211,6 +211,12 @@ func (v *Volume) AddMountPoint(ctx context.Context, pt string) (MountPointInfo, 
 // -u, umount), and signals idleness when it was the last.
 func (v *Volume) watch(p *point) {
 	<-p.m.Done()
+	v.forget(p)
+}
+
+// forget drops a mounting point that is gone, once, and signals idleness
+// when it was the last.
+func (v *Volume) forget(p *point) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.points[p.info.Point] == p {
@@ -250,11 +256,25 @@ func (v *Volume) RemoveMountPoint(ctx context.Context, pt string, lazy bool) err
 	if !lazy {
 		select {
 		case <-p.m.Done():
+			v.forget(p) // so that MountPoints no longer lists it on return
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+// PointDone returns a channel closed when the mounting point pt goes
+// away (removed here, unmounted from outside, or the volume unmounted),
+// or nil when the volume has no such point.
+func (v *Volume) PointDone(pt string) <-chan struct{} {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	p, ok := v.points[pt]
+	if !ok {
+		return nil
+	}
+	return p.m.Done()
 }
 
 // MountPoints lists the volume's mounting points, sorted.

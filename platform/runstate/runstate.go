@@ -26,6 +26,10 @@ type Record struct {
 	Driver    string    `json:"driver"`
 	ReadOnly  bool      `json:"read_only"`
 	Started   time.Time `json:"started"`
+	// Points are the mounting points of the volume that the same server
+	// serves, this one included (each has its own record); empty in
+	// records written before volumes had several.
+	Points []string `json:"points,omitempty"`
 }
 
 // Dir returns the run directory: $PLUGFS_RUN_DIR if set, else the

@@ -782,6 +782,201 @@ func (x *ReloadStep) GetError() string {
 	return ""
 }
 
+type AddMountPointRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// volume is the name of a running volume.
+	Volume string `protobuf:"bytes,1,opt,name=volume,proto3" json:"volume,omitempty"`
+	// point is an absolute path, as the daemon sees it.
+	Point         string `protobuf:"bytes,2,opt,name=point,proto3" json:"point,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddMountPointRequest) Reset() {
+	*x = AddMountPointRequest{}
+	mi := &file_control_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddMountPointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddMountPointRequest) ProtoMessage() {}
+
+func (x *AddMountPointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddMountPointRequest.ProtoReflect.Descriptor instead.
+func (*AddMountPointRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *AddMountPointRequest) GetVolume() string {
+	if x != nil {
+		return x.Volume
+	}
+	return ""
+}
+
+func (x *AddMountPointRequest) GetPoint() string {
+	if x != nil {
+		return x.Point
+	}
+	return ""
+}
+
+type AddMountPointResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Point         *MountPoint            `protobuf:"bytes,1,opt,name=point,proto3" json:"point,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddMountPointResponse) Reset() {
+	*x = AddMountPointResponse{}
+	mi := &file_control_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddMountPointResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddMountPointResponse) ProtoMessage() {}
+
+func (x *AddMountPointResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddMountPointResponse.ProtoReflect.Descriptor instead.
+func (*AddMountPointResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AddMountPointResponse) GetPoint() *MountPoint {
+	if x != nil {
+		return x.Point
+	}
+	return nil
+}
+
+type RemoveMountPointRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Volume string                 `protobuf:"bytes,1,opt,name=volume,proto3" json:"volume,omitempty"`
+	Point  string                 `protobuf:"bytes,2,opt,name=point,proto3" json:"point,omitempty"`
+	// lazy detaches a busy point now; it goes away when its users leave.
+	Lazy          bool `protobuf:"varint,3,opt,name=lazy,proto3" json:"lazy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveMountPointRequest) Reset() {
+	*x = RemoveMountPointRequest{}
+	mi := &file_control_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveMountPointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveMountPointRequest) ProtoMessage() {}
+
+func (x *RemoveMountPointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveMountPointRequest.ProtoReflect.Descriptor instead.
+func (*RemoveMountPointRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RemoveMountPointRequest) GetVolume() string {
+	if x != nil {
+		return x.Volume
+	}
+	return ""
+}
+
+func (x *RemoveMountPointRequest) GetPoint() string {
+	if x != nil {
+		return x.Point
+	}
+	return ""
+}
+
+func (x *RemoveMountPointRequest) GetLazy() bool {
+	if x != nil {
+		return x.Lazy
+	}
+	return false
+}
+
+type RemoveMountPointResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveMountPointResponse) Reset() {
+	*x = RemoveMountPointResponse{}
+	mi := &file_control_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveMountPointResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveMountPointResponse) ProtoMessage() {}
+
+func (x *RemoveMountPointResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveMountPointResponse.ProtoReflect.Descriptor instead.
+func (*RemoveMountPointResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{16}
+}
+
 var File_control_proto protoreflect.FileDescriptor
 
 const file_control_proto_rawDesc = "" +
@@ -842,13 +1037,25 @@ const file_control_proto_rawDesc = "" +
 	"ReloadStep\x12\x16\n" +
 	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x16\n" +
 	"\x06change\x18\x02 \x01(\tR\x06change\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error2\x8e\x03\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"D\n" +
+	"\x14AddMountPointRequest\x12\x16\n" +
+	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x14\n" +
+	"\x05point\x18\x02 \x01(\tR\x05point\"L\n" +
+	"\x15AddMountPointResponse\x123\n" +
+	"\x05point\x18\x01 \x01(\v2\x1d.plugfs.control.v1.MountPointR\x05point\"[\n" +
+	"\x17RemoveMountPointRequest\x12\x16\n" +
+	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x14\n" +
+	"\x05point\x18\x02 \x01(\tR\x05point\x12\x12\n" +
+	"\x04lazy\x18\x03 \x01(\bR\x04lazy\"\x1a\n" +
+	"\x18RemoveMountPointResponse2\xdf\x04\n" +
 	"\aControl\x12M\n" +
 	"\x06Status\x12 .plugfs.control.v1.StatusRequest\x1a!.plugfs.control.v1.StatusResponse\x12G\n" +
 	"\x04List\x12\x1e.plugfs.control.v1.ListRequest\x1a\x1f.plugfs.control.v1.ListResponse\x12J\n" +
 	"\x05Mount\x12\x1f.plugfs.control.v1.MountRequest\x1a .plugfs.control.v1.MountResponse\x12P\n" +
 	"\aUnmount\x12!.plugfs.control.v1.UnmountRequest\x1a\".plugfs.control.v1.UnmountResponse\x12M\n" +
-	"\x06Reload\x12 .plugfs.control.v1.ReloadRequest\x1a!.plugfs.control.v1.ReloadResponseB0Z.github.com/plugfs/plugfs/core/daemon/controlv1b\x06proto3"
+	"\x06Reload\x12 .plugfs.control.v1.ReloadRequest\x1a!.plugfs.control.v1.ReloadResponse\x12b\n" +
+	"\rAddMountPoint\x12'.plugfs.control.v1.AddMountPointRequest\x1a(.plugfs.control.v1.AddMountPointResponse\x12k\n" +
+	"\x10RemoveMountPoint\x12*.plugfs.control.v1.RemoveMountPointRequest\x1a+.plugfs.control.v1.RemoveMountPointResponseB0Z.github.com/plugfs/plugfs/core/daemon/controlv1b\x06proto3"
 
 var (
 	file_control_proto_rawDescOnce sync.Once
@@ -862,44 +1069,53 @@ func file_control_proto_rawDescGZIP() []byte {
 	return file_control_proto_rawDescData
 }
 
-var file_control_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_control_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_control_proto_goTypes = []any{
-	(*StatusRequest)(nil),   // 0: plugfs.control.v1.StatusRequest
-	(*StatusResponse)(nil),  // 1: plugfs.control.v1.StatusResponse
-	(*ListRequest)(nil),     // 2: plugfs.control.v1.ListRequest
-	(*ListResponse)(nil),    // 3: plugfs.control.v1.ListResponse
-	(*Volume)(nil),          // 4: plugfs.control.v1.Volume
-	(*MountPoint)(nil),      // 5: plugfs.control.v1.MountPoint
-	(*MountRequest)(nil),    // 6: plugfs.control.v1.MountRequest
-	(*MountResponse)(nil),   // 7: plugfs.control.v1.MountResponse
-	(*UnmountRequest)(nil),  // 8: plugfs.control.v1.UnmountRequest
-	(*UnmountResponse)(nil), // 9: plugfs.control.v1.UnmountResponse
-	(*ReloadRequest)(nil),   // 10: plugfs.control.v1.ReloadRequest
-	(*ReloadResponse)(nil),  // 11: plugfs.control.v1.ReloadResponse
-	(*ReloadStep)(nil),      // 12: plugfs.control.v1.ReloadStep
-	nil,                     // 13: plugfs.control.v1.MountRequest.OptionsEntry
+	(*StatusRequest)(nil),            // 0: plugfs.control.v1.StatusRequest
+	(*StatusResponse)(nil),           // 1: plugfs.control.v1.StatusResponse
+	(*ListRequest)(nil),              // 2: plugfs.control.v1.ListRequest
+	(*ListResponse)(nil),             // 3: plugfs.control.v1.ListResponse
+	(*Volume)(nil),                   // 4: plugfs.control.v1.Volume
+	(*MountPoint)(nil),               // 5: plugfs.control.v1.MountPoint
+	(*MountRequest)(nil),             // 6: plugfs.control.v1.MountRequest
+	(*MountResponse)(nil),            // 7: plugfs.control.v1.MountResponse
+	(*UnmountRequest)(nil),           // 8: plugfs.control.v1.UnmountRequest
+	(*UnmountResponse)(nil),          // 9: plugfs.control.v1.UnmountResponse
+	(*ReloadRequest)(nil),            // 10: plugfs.control.v1.ReloadRequest
+	(*ReloadResponse)(nil),           // 11: plugfs.control.v1.ReloadResponse
+	(*ReloadStep)(nil),               // 12: plugfs.control.v1.ReloadStep
+	(*AddMountPointRequest)(nil),     // 13: plugfs.control.v1.AddMountPointRequest
+	(*AddMountPointResponse)(nil),    // 14: plugfs.control.v1.AddMountPointResponse
+	(*RemoveMountPointRequest)(nil),  // 15: plugfs.control.v1.RemoveMountPointRequest
+	(*RemoveMountPointResponse)(nil), // 16: plugfs.control.v1.RemoveMountPointResponse
+	nil,                              // 17: plugfs.control.v1.MountRequest.OptionsEntry
 }
 var file_control_proto_depIdxs = []int32{
 	4,  // 0: plugfs.control.v1.ListResponse.volumes:type_name -> plugfs.control.v1.Volume
 	5,  // 1: plugfs.control.v1.Volume.points:type_name -> plugfs.control.v1.MountPoint
-	13, // 2: plugfs.control.v1.MountRequest.options:type_name -> plugfs.control.v1.MountRequest.OptionsEntry
+	17, // 2: plugfs.control.v1.MountRequest.options:type_name -> plugfs.control.v1.MountRequest.OptionsEntry
 	4,  // 3: plugfs.control.v1.MountResponse.volume:type_name -> plugfs.control.v1.Volume
 	12, // 4: plugfs.control.v1.ReloadResponse.steps:type_name -> plugfs.control.v1.ReloadStep
-	0,  // 5: plugfs.control.v1.Control.Status:input_type -> plugfs.control.v1.StatusRequest
-	2,  // 6: plugfs.control.v1.Control.List:input_type -> plugfs.control.v1.ListRequest
-	6,  // 7: plugfs.control.v1.Control.Mount:input_type -> plugfs.control.v1.MountRequest
-	8,  // 8: plugfs.control.v1.Control.Unmount:input_type -> plugfs.control.v1.UnmountRequest
-	10, // 9: plugfs.control.v1.Control.Reload:input_type -> plugfs.control.v1.ReloadRequest
-	1,  // 10: plugfs.control.v1.Control.Status:output_type -> plugfs.control.v1.StatusResponse
-	3,  // 11: plugfs.control.v1.Control.List:output_type -> plugfs.control.v1.ListResponse
-	7,  // 12: plugfs.control.v1.Control.Mount:output_type -> plugfs.control.v1.MountResponse
-	9,  // 13: plugfs.control.v1.Control.Unmount:output_type -> plugfs.control.v1.UnmountResponse
-	11, // 14: plugfs.control.v1.Control.Reload:output_type -> plugfs.control.v1.ReloadResponse
-	10, // [10:15] is the sub-list for method output_type
-	5,  // [5:10] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	5,  // 5: plugfs.control.v1.AddMountPointResponse.point:type_name -> plugfs.control.v1.MountPoint
+	0,  // 6: plugfs.control.v1.Control.Status:input_type -> plugfs.control.v1.StatusRequest
+	2,  // 7: plugfs.control.v1.Control.List:input_type -> plugfs.control.v1.ListRequest
+	6,  // 8: plugfs.control.v1.Control.Mount:input_type -> plugfs.control.v1.MountRequest
+	8,  // 9: plugfs.control.v1.Control.Unmount:input_type -> plugfs.control.v1.UnmountRequest
+	10, // 10: plugfs.control.v1.Control.Reload:input_type -> plugfs.control.v1.ReloadRequest
+	13, // 11: plugfs.control.v1.Control.AddMountPoint:input_type -> plugfs.control.v1.AddMountPointRequest
+	15, // 12: plugfs.control.v1.Control.RemoveMountPoint:input_type -> plugfs.control.v1.RemoveMountPointRequest
+	1,  // 13: plugfs.control.v1.Control.Status:output_type -> plugfs.control.v1.StatusResponse
+	3,  // 14: plugfs.control.v1.Control.List:output_type -> plugfs.control.v1.ListResponse
+	7,  // 15: plugfs.control.v1.Control.Mount:output_type -> plugfs.control.v1.MountResponse
+	9,  // 16: plugfs.control.v1.Control.Unmount:output_type -> plugfs.control.v1.UnmountResponse
+	11, // 17: plugfs.control.v1.Control.Reload:output_type -> plugfs.control.v1.ReloadResponse
+	14, // 18: plugfs.control.v1.Control.AddMountPoint:output_type -> plugfs.control.v1.AddMountPointResponse
+	16, // 19: plugfs.control.v1.Control.RemoveMountPoint:output_type -> plugfs.control.v1.RemoveMountPointResponse
+	13, // [13:20] is the sub-list for method output_type
+	6,  // [6:13] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_control_proto_init() }
@@ -913,7 +1129,7 @@ func file_control_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_control_proto_rawDesc), len(file_control_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,11 +30,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Control_Status_FullMethodName  = "/plugfs.control.v1.Control/Status"
-	Control_List_FullMethodName    = "/plugfs.control.v1.Control/List"
-	Control_Mount_FullMethodName   = "/plugfs.control.v1.Control/Mount"
-	Control_Unmount_FullMethodName = "/plugfs.control.v1.Control/Unmount"
-	Control_Reload_FullMethodName  = "/plugfs.control.v1.Control/Reload"
+	Control_Status_FullMethodName           = "/plugfs.control.v1.Control/Status"
+	Control_List_FullMethodName             = "/plugfs.control.v1.Control/List"
+	Control_Mount_FullMethodName            = "/plugfs.control.v1.Control/Mount"
+	Control_Unmount_FullMethodName          = "/plugfs.control.v1.Control/Unmount"
+	Control_Reload_FullMethodName           = "/plugfs.control.v1.Control/Reload"
+	Control_AddMountPoint_FullMethodName    = "/plugfs.control.v1.Control/AddMountPoint"
+	Control_RemoveMountPoint_FullMethodName = "/plugfs.control.v1.Control/RemoveMountPoint"
 )
 
 // ControlClient is the client API for Control service.
@@ -52,6 +54,28 @@ type ControlClient interface {
 	Unmount(ctx context.Context, in *UnmountRequest, opts ...grpc.CallOption) (*UnmountResponse, error)
 	// Reload re-reads the configuration file and applies the difference.
 	Reload(ctx context.Context, in *ReloadRequest, opts ...grpc.CallOption) (*ReloadResponse, error)
+	// AddMountPoint makes a running volume visible at one more mounting
+	// point, served by the same plugin process. NOT_FOUND: no such volume is
+	// running. INVALID_ARGUMENT: the point is not an absolute path.
+	// FAILED_PRECONDITION: the point is missing, not an empty directory, not
+	// accessible, already a mount, or already a point of this or another
+	// volume.
+	//
+	// A point added here is not written to the configuration. On an ad-hoc
+	// volume it stays until removed or until the volume is unmounted. On a
+	// configured volume it stays across reloads that leave the volume
+	// unchanged; a reload that changes the volume applies the configuration
+	// as written (a change of mounting points only removes the points added
+	// here and restores removed declared ones; any other change remounts the
+	// volume at its declared points).
+	AddMountPoint(ctx context.Context, in *AddMountPointRequest, opts ...grpc.CallOption) (*AddMountPointResponse, error)
+	// RemoveMountPoint unmounts one mounting point of a running volume; the
+	// volume and its plugin keep serving the other points. NOT_FOUND: no
+	// such volume, or it is not mounted at that point. FAILED_PRECONDITION:
+	// the point is busy (without lazy), or it is the volume's last point
+	// (use Unmount to stop the volume). A declared point removed here comes
+	// back when a reload changes the volume (see AddMountPoint).
+	RemoveMountPoint(ctx context.Context, in *RemoveMountPointRequest, opts ...grpc.CallOption) (*RemoveMountPointResponse, error)
 }
 
 type controlClient struct {
@@ -112,6 +136,26 @@ func (c *controlClient) Reload(ctx context.Context, in *ReloadRequest, opts ...g
 	return out, nil
 }
 
+func (c *controlClient) AddMountPoint(ctx context.Context, in *AddMountPointRequest, opts ...grpc.CallOption) (*AddMountPointResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddMountPointResponse)
+	err := c.cc.Invoke(ctx, Control_AddMountPoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlClient) RemoveMountPoint(ctx context.Context, in *RemoveMountPointRequest, opts ...grpc.CallOption) (*RemoveMountPointResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveMountPointResponse)
+	err := c.cc.Invoke(ctx, Control_RemoveMountPoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ControlServer is the server API for Control service.
 // All implementations must embed UnimplementedControlServer
 // for forward compatibility.
@@ -127,6 +171,28 @@ type ControlServer interface {
 	Unmount(context.Context, *UnmountRequest) (*UnmountResponse, error)
 	// Reload re-reads the configuration file and applies the difference.
 	Reload(context.Context, *ReloadRequest) (*ReloadResponse, error)
+	// AddMountPoint makes a running volume visible at one more mounting
+	// point, served by the same plugin process. NOT_FOUND: no such volume is
+	// running. INVALID_ARGUMENT: the point is not an absolute path.
+	// FAILED_PRECONDITION: the point is missing, not an empty directory, not
+	// accessible, already a mount, or already a point of this or another
+	// volume.
+	//
+	// A point added here is not written to the configuration. On an ad-hoc
+	// volume it stays until removed or until the volume is unmounted. On a
+	// configured volume it stays across reloads that leave the volume
+	// unchanged; a reload that changes the volume applies the configuration
+	// as written (a change of mounting points only removes the points added
+	// here and restores removed declared ones; any other change remounts the
+	// volume at its declared points).
+	AddMountPoint(context.Context, *AddMountPointRequest) (*AddMountPointResponse, error)
+	// RemoveMountPoint unmounts one mounting point of a running volume; the
+	// volume and its plugin keep serving the other points. NOT_FOUND: no
+	// such volume, or it is not mounted at that point. FAILED_PRECONDITION:
+	// the point is busy (without lazy), or it is the volume's last point
+	// (use Unmount to stop the volume). A declared point removed here comes
+	// back when a reload changes the volume (see AddMountPoint).
+	RemoveMountPoint(context.Context, *RemoveMountPointRequest) (*RemoveMountPointResponse, error)
 	mustEmbedUnimplementedControlServer()
 }
 
@@ -151,6 +217,12 @@ func (UnimplementedControlServer) Unmount(context.Context, *UnmountRequest) (*Un
 }
 func (UnimplementedControlServer) Reload(context.Context, *ReloadRequest) (*ReloadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Reload not implemented")
+}
+func (UnimplementedControlServer) AddMountPoint(context.Context, *AddMountPointRequest) (*AddMountPointResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddMountPoint not implemented")
+}
+func (UnimplementedControlServer) RemoveMountPoint(context.Context, *RemoveMountPointRequest) (*RemoveMountPointResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveMountPoint not implemented")
 }
 func (UnimplementedControlServer) mustEmbedUnimplementedControlServer() {}
 func (UnimplementedControlServer) testEmbeddedByValue()                 {}
@@ -263,6 +335,42 @@ func _Control_Reload_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Control_AddMountPoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddMountPointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).AddMountPoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_AddMountPoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).AddMountPoint(ctx, req.(*AddMountPointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Control_RemoveMountPoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveMountPointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).RemoveMountPoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_RemoveMountPoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).RemoveMountPoint(ctx, req.(*RemoveMountPointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Control_ServiceDesc is the grpc.ServiceDesc for Control service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -289,6 +397,14 @@ var Control_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Reload",
 			Handler:    _Control_Reload_Handler,
+		},
+		{
+			MethodName: "AddMountPoint",
+			Handler:    _Control_AddMountPoint_Handler,
+		},
+		{
+			MethodName: "RemoveMountPoint",
+			Handler:    _Control_RemoveMountPoint_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
