@@ -9,9 +9,9 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 TEST_TIMEOUT ?= 20m
 
 # Packages whose tests run as Windows binaries under Wine (test-windows).
-WINE_PKGS := ./sdk/ ./core/mountpoint/ ./platform/runstate/ ./platform/windows/...
+WINE_PKGS := ./sdk/ ./core/mountpoint/ ./core/pathfs/ ./platform/cgofuse/ ./platform/runstate/ ./platform/windows/...
 
-.PHONY: all help build deps test test-go test-windows vet fmt-check cross demo proto proto-control examples clean bench
+.PHONY: all help build deps test test-go test-cgofuse test-windows vet fmt-check cross demo proto proto-control examples clean bench
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make build  - build bin/plugfs and the example plugins"
 	@echo "make proto  - regenerate sdk/proto/fsv1 from filesystem.proto"
 	@echo "make proto-control - regenerate core/daemon/controlv1 from control.proto"
+	@echo "make test-cgofuse - run the mount suite through the cgofuse driver on libfuse3 (installs libfuse3-dev)"
 	@echo "make test-windows - run the Windows test binaries under Wine (installs wine64, mingw-w64)"
 	@echo "make bench  - benchmark plugfs against tmpfs, go-fuse loopback, rclone, sshfs (root; see docs/benchmarks.md)"
 
@@ -51,10 +52,17 @@ fmt-check:
 cross:
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 	GOOS=darwin GOARCH=arm64 $(GO) build ./...
-	GOOS=windows GOARCH=amd64 $(GO) vet ./sdk/... ./core/...
+	GOOS=windows GOARCH=amd64 $(GO) vet ./sdk/... ./core/... ./platform/cgofuse/
 
 test-go:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# test-cgofuse runs the cgofuse driver (the adapter WinFsp and macFUSE use)
+# over libfuse3's high-level API: cgo, libfuse3-dev, tags cgofuse and fuse3.
+test-cgofuse:
+	@scripts/ensure-deps.sh --cgofuse
+	CGO_ENABLED=1 $(GO) vet -tags cgofuse,fuse3 ./platform/cgofuse/ ./cmd/plugfs/
+	CGO_ENABLED=1 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -tags cgofuse,fuse3 ./platform/cgofuse/
 
 # test-windows runs the Windows test binaries under wine64. Go >= 1.24 needs
 # ProcessPrng, which Wine 8 lacks: scripts/wine/setup.sh builds a tiny
@@ -63,7 +71,7 @@ test-windows:
 	@scripts/wine/setup.sh >/dev/null
 	GOOS=windows GOARCH=amd64 $(GO) test -count=1 -exec $(CURDIR)/scripts/wine/wine-exec.sh $(WINE_PKGS)
 
-test: deps fmt-check vet cross build test-go test-windows
+test: deps fmt-check vet cross build test-go test-cgofuse test-windows
 
 # bench runs the same workloads against native tmpfs, an in-process go-fuse
 # loopback, rclone mount, sshfs and plugfs; knobs and columns in docs/benchmarks.md.

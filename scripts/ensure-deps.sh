@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs what plugfs needs to mount on Debian/Ubuntu: fuse3 (fusermount3).
+# Installs what plugfs needs to mount on Debian/Ubuntu: fuse3 (fusermount3
+# and libfuse3.so.3). With --cgofuse also libfuse3-dev, the headers the
+# cgofuse driver is built against on Linux (make test-cgofuse).
 set -euo pipefail
 
 need=()
 command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
+if [ "${1:-}" = --cgofuse ]; then
+	[ -e /usr/include/fuse3/fuse.h ] || need+=(libfuse3-dev)
+	command -v gcc >/dev/null 2>&1 || need+=(gcc)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -12,7 +12,10 @@
 // its node; dropping the path forgets it. A change made through the FS
 // (unlink, rmdir, rename) drops the affected paths and everything beneath
 // them at once; a change the plugin reports drops them through the
-// vfs.Invalidator the FS implements. A lookup that raced such a drop is
+// vfs.Invalidator the FS implements. A change made through another FS
+// serving the same VFS (another mounting point) is caught when a cached
+// path is used: its node must still be linked at that path in the VFS
+// (vfs.LinkedAt), or the path is looked up again. A lookup that raced such a drop is
 // used for its own call only and never cached, so a renamed directory is
 // never found under its old name.
 //

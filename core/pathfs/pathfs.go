@@ -161,7 +161,16 @@ func (f *FS) resolve(ctx context.Context, p string) (ref, error) {
 	if ok && now.Before(c.expires) {
 		f.pins[c.id]++
 		f.mu.Unlock()
-		return ref{id: c.id, pinned: true}, nil
+		r := ref{id: c.id, pinned: true}
+		// Another mounting point of the VFS (another FS) may have removed
+		// or renamed the node since: the binding must still hold.
+		if f.v.LinkedAt(c.id, p) {
+			return r, nil
+		}
+		f.done(r)
+		f.drop(p)
+		f.mu.Lock()
+		epoch = f.epoch
 	}
 	f.mu.Unlock()
 	parentPath, name, err := split(p)

@@ -363,3 +363,42 @@ func TestConcurrentRenamesAndLookups(t *testing.T) {
 		}
 	}
 }
+
+// Two mounting points of one volume are two FSs over one VFS: what one
+// removes or renames, the other's cache must not keep answering for.
+func TestTwoFSOverOneVFS(t *testing.T) {
+	a, v, _ := newFS(t, vfs.Options{EntryTimeout: 3600e9})
+	b := pathfs.New(v)
+	defer b.Close()
+	writeFile(t, a, "/f", "1")
+	if err := a.Mkdir(ctx, "/d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, a, "/d/g", "2")
+	for _, p := range []string{"/f", "/d/g"} {
+		if _, err := b.Getattr(ctx, p, pathfs.NoHandle); err != nil { // cached in b now
+			t.Fatal(err)
+		}
+	}
+	if err := a.Unlink(ctx, "/f"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Getattr(ctx, "/f", pathfs.NoHandle); !errors.Is(err, sdk.ErrNotExist) {
+		t.Errorf("removed through a, b still finds it: %v", err)
+	}
+	if err := a.Rename(ctx, "/d", "/e", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Getattr(ctx, "/d/g", pathfs.NoHandle); !errors.Is(err, sdk.ErrNotExist) {
+		t.Errorf("renamed through a, b still finds the old path: %v", err)
+	}
+	if got := readFile(t, b, "/e/g"); got != "2" {
+		t.Errorf("b reads the new path as %q", got)
+	}
+	if err := b.Unlink(ctx, "/e/g"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Rmdir(ctx, "/e"); err != nil {
+		t.Fatal(err)
+	}
+}

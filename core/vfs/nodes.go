@@ -307,3 +307,32 @@ func (v *VFS) Forget(id, count uint64) {
 	}
 	v.dropIfUnusedLocked(n)
 }
+
+// LinkedAt reports whether node id is known to be linked at path p under
+// any of its names, as this VFS last saw it. Path-based drivers use it to
+// check a cached path → node binding that another mounting point of the
+// same VFS may have changed.
+func (v *VFS) LinkedAt(id uint64, p string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n, ok := v.nodes[id]
+	if !ok {
+		return false
+	}
+	if id == RootID {
+		return p == "/"
+	}
+	for _, l := range n.links {
+		pp, err := v.pathLocked(l.parent)
+		if err != nil {
+			continue
+		}
+		if pp == "/" {
+			pp = ""
+		}
+		if pp+"/"+l.name == p {
+			return true
+		}
+	}
+	return false
+}

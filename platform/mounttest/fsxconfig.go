@@ -20,4 +20,9 @@ type FSXConfig struct {
 	// fallocate, and hard links, for file systems without them.
 	// Fallocate modes that fail with EOPNOTSUPP are dropped on their own.
 	NoMmap, NoFallocate, NoLinks bool
+	// KeepOpenNamed never unlinks a name of an open file nor renames onto
+	// one, for file systems that hide such a file under another name
+	// instead (libfuse's high-level API without hard_remove renames it to
+	// .fuse_hiddenNNN until the last close).
+	KeepOpenNamed bool
 }

@@ -140,6 +140,12 @@ func (x *fsx) opRename() bool {
 		return false
 	}
 	src, dst := x.byName[from], x.byName[to]
+	if x.cfg.KeepOpenNamed && dst != nil && dst.fd >= 0 {
+		if to = x.freeName(); to == "" {
+			return false
+		}
+		dst = nil
+	}
 	x.record("rename", fmt.Sprintf("rename %s %s -> %s (%s)", x.label(src), from, to, map[bool]string{true: "replacing", false: "free"}[dst != nil]))
 	x.must(unix.Rename(path(x.dir, from), path(x.dir, to)), "rename")
 	if from == to || src == dst {
@@ -181,6 +187,9 @@ func (x *fsx) opUnlink() bool {
 		return false
 	}
 	ino := x.byName[name]
+	if x.cfg.KeepOpenNamed && ino.fd >= 0 {
+		return false
+	}
 	x.record("unlink", fmt.Sprintf("unlink %s of %s (open: %v)", name, x.label(ino), ino.fd >= 0))
 	x.must(unix.Unlink(path(x.dir, name)), "unlink")
 	ino.names = slices.DeleteFunc(ino.names, func(n string) bool { return n == name })

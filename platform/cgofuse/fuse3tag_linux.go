@@ -1,0 +1,5 @@
+//go:build linux && cgo && cgofuse && fuse3
+
+package cgofuse
+
+const fuse3Tag = true
