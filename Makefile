@@ -52,7 +52,8 @@ fmt-check:
 cross:
 	GOOS=windows GOARCH=amd64 $(GO) build ./...
 	GOOS=darwin GOARCH=arm64 $(GO) build ./...
-	GOOS=windows GOARCH=amd64 $(GO) vet ./sdk/... ./core/... ./platform/cgofuse/
+	GOOS=windows GOARCH=amd64 $(GO) vet ./sdk/... ./core/... ./platform/cgofuse/ ./cmd/plugfs/
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./cmd/plugfs/
 
 test-go:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -82,6 +84,12 @@ func TestBadInput(t *testing.T) {
 			code: exitPluginOption, say: []string{"root", "required"}},
 		{name: "unknown driver", setup: emptyDir, plugin: "memfs", args: []string{"--driver", "warp"},
 			code: exitDriverUnknown, say: []string{"warp"}},
+		{name: "flags on a directory", setup: emptyDir, plugin: "memfs", args: []string{"--point-flags", "hidden"},
+			code: exitMountPointInvalid, say: []string{"hidden", "a directory takes none"}},
+		{name: "unknown point flag", setup: emptyDir, plugin: "memfs", args: []string{"--point-flags", "sparkly"},
+			code: exitUsage, say: []string{"sparkly", "known"}},
+		{name: "drive letter outside Windows", setup: emptyDir, plugin: "memfs", args: []string{"Z:"},
+			code: exitMountPointInvalid, say: []string{"only Windows has"}},
 	}
 	for _, tc := range tests {
 		for _, bg := range []bool{false, true} {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -198,6 +200,11 @@ func TestDaemonMountpointCommands(t *testing.T) {
 	}
 	if len(rows) != 2 || rows[0].Point != min(p1, p2) || rows[1].Point != max(p1, p2) || rows[0].Volume != "v" || rows[0].Driver == "" || rows[0].Since.IsZero() {
 		t.Errorf("mountpoint list: %+v", rows)
+	}
+	for _, row := range rows {
+		if row.Kind != "directory" || row.Flags != "global" || row.AuthID != 0 {
+			t.Errorf("mountpoint list: %s is %s/%s/%#x, want directory/global/0", row.Point, row.Kind, row.Flags, row.AuthID)
+		}
 	}
 	r = plugfs(t, env, "mountpoint", "list")
 	mustContain(t, "mountpoint list", r.stdout, "VOLUME", "POINT", "DRIVER", "SINCE", p1, p2)

@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/engine"
 	"github.com/plugfs/plugfs/core/host"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/core/vfs"
 	"github.com/plugfs/plugfs/platform/mountdir"
 	"github.com/plugfs/plugfs/platform/runstate"
@@ -39,6 +42,8 @@ type mountFlags struct {
 	logLevel        string
 	logFile         string
 	debug           bool
+	pointFlags      string // mountpoint.ParseFlags, for every point
+	authID          string // logon session of local points (Windows)
 }
 
 func (a *app) mountCmd() *cobra.Command {
@@ -85,13 +90,16 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level: trace, debug, info, warn, error")
 	fl.StringVar(&f.logFile, "log-file", "", "log to this file (default: standard error; with --background, discarded)")
 	fl.BoolVar(&f.debug, "debug", false, "log every kernel request")
+	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	fl.StringVar(&f.authID, "auth-id", "", "Windows logon session (AuthenticationId LUID, 0x3e7 or decimal) a local point is visible in; implies local (default: the caller's)")
 	return cmd
 }
 
 // mountPlan is a validated mount request.
 type mountPlan struct {
 	cfg    engine.VolumeConfig
-	points []string // absolute and clean, in command-line order
+	points []string          // as shown: directories absolute and clean, in command-line order
+	specs  []mountpoint.Spec // the same points, parsed
 }
 
 // plan validates everything that can be checked without side effects.
@@ -111,9 +119,26 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 	if err != nil {
 		return mountPlan{}, err
 	}
-	clean, err := checkPoints(points)
+	specs, err := parsePoints(points, f.pointFlags, f.authID)
 	if err != nil {
 		return mountPlan{}, err
+	}
+	var dirs []string
+	for _, sp := range specs {
+		if sp.Kind == mountpoint.KindDirectory {
+			dirs = append(dirs, sp.Path)
+		}
+	}
+	cleanDirs, err := checkPoints(dirs)
+	if err != nil {
+		return mountPlan{}, err
+	}
+	clean := make([]string, len(specs))
+	for i := range specs {
+		if specs[i].Kind == mountpoint.KindDirectory {
+			specs[i].Path, cleanDirs = cleanDirs[0], cleanDirs[1:]
+		}
+		clean[i] = specs[i].String()
 	}
 	if _, err := core.LookupDriver(f.driver); err != nil {
 		return mountPlan{}, err
@@ -135,7 +160,7 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 	if name == "" {
 		name = src.Name
 	}
-	return mountPlan{points: clean, cfg: engine.VolumeConfig{
+	return mountPlan{points: clean, specs: specs, cfg: engine.VolumeConfig{
 		Name:    name,
 		Plugin:  src,
 		Options: opts,
@@ -148,6 +173,34 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 		Driver: f.driver,
 		Mount:  mo,
 	}}, nil
+}
+
+// parsePoints parses the mounting points as given with the flags of
+// --point-flags and --auth-id. Kinds other than directories exist only on
+// Windows; elsewhere they are refused here, before the plugin starts.
+func parsePoints(points []string, flagList, authID string) ([]mountpoint.Spec, error) {
+	flags, err := mountpoint.ParseFlags(flagList)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--point-flags: %w", err)}
+	}
+	var auth uint64
+	if authID != "" {
+		if auth, err = strconv.ParseUint(authID, 0, 64); err != nil {
+			return nil, usageError{fmt.Errorf("--auth-id %q: give the logon session's AuthenticationId as a number (0x3e7 or 999)", authID)}
+		}
+	}
+	specs := make([]mountpoint.Spec, 0, len(points))
+	for _, pt := range points {
+		sp, err := mountpoint.Parse(pt, flags, auth)
+		if err != nil {
+			return nil, err
+		}
+		if sp.Kind != mountpoint.KindDirectory && runtime.GOOS != "windows" {
+			return nil, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: on %s give an empty directory", core.ErrMountPointInvalid, pt, sp.Kind, runtime.GOOS)
+		}
+		specs = append(specs, sp)
+	}
+	return specs, nil
 }
 
 // checkPoints checks every mounting point (mountdir.Check) and that none
@@ -227,7 +280,7 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	if err := vol.MountMedia(ctx); err != nil {
 		return err
 	}
-	infos, err := mountPoints(ctx, vol, p.points, log)
+	infos, err := mountPoints(ctx, vol, p.specs, log)
 	if err != nil {
 		return err
 	}
@@ -264,10 +317,10 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 // mountPoints adds every point to vol, whose media is mounted. If one
 // fails, nothing stays: the points already added are removed, the plugin
 // is stopped, and the error names the point that failed.
-func mountPoints(ctx context.Context, vol *engine.Volume, points []string, log hclog.Logger) ([]engine.MountPointInfo, error) {
+func mountPoints(ctx context.Context, vol *engine.Volume, points []mountpoint.Spec, log hclog.Logger) ([]engine.MountPointInfo, error) {
 	infos := make([]engine.MountPointInfo, 0, len(points))
 	for _, pt := range points {
-		info, err := vol.AddMountPoint(ctx, pt)
+		info, err := vol.AddMountPointSpec(ctx, pt)
 		if err != nil {
 			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if uerr := vol.Unmount(uctx, true); uerr != nil {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/core/engine"
 	"github.com/plugfs/plugfs/core/host"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/core/vfs"
 )
 
@@ -86,7 +89,7 @@ func TestMountPointsAllOrNothing(t *testing.T) {
 	if pid <= 0 {
 		t.Fatalf("plugin pid %d", pid)
 	}
-	_, err = mountPoints(ctx, vol, []string{"/a", "/b", "/refused", "/c"}, hclog.NewNullLogger())
+	_, err = mountPoints(ctx, vol, dirSpecs("/a", "/b", "/refused", "/c"), hclog.NewNullLogger())
 	if !errors.Is(err, core.ErrMountPointNotEmpty) || !strings.Contains(err.Error(), "/refused") {
 		t.Errorf("error %v: want not empty, naming /refused", err)
 	}
@@ -97,4 +100,13 @@ func TestMountPointsAllOrNothing(t *testing.T) {
 		t.Errorf("volume %s, want unmounted", vol.State())
 	}
 	waitGone(t, pid, 10*time.Second)
+}
+
+// dirSpecs returns directory mounting points.
+func dirSpecs(paths ...string) []mountpoint.Spec {
+	out := make([]mountpoint.Spec, len(paths))
+	for i, p := range paths {
+		out[i] = mountpoint.Spec{Kind: mountpoint.KindDirectory, Path: p}
+	}
+	return out
 }

@@ -25,6 +25,9 @@ func init() { registerCommand((*app).mountpointCmd) }
 type mountpointRow struct {
 	Volume string    `json:"volume"`
 	Point  string    `json:"point"`
+	Kind   string    `json:"kind"`
+	Flags  string    `json:"flags"`
+	AuthID uint64    `json:"auth_id"`
 	Driver string    `json:"driver"`
 	Since  time.Time `json:"since"`
 }
@@ -132,7 +135,8 @@ stop a volume, take it out of the configuration and reload.`,
 				}
 				found = true
 				for _, p := range v.GetPoints() {
-					rows = append(rows, mountpointRow{Volume: v.GetName(), Point: p.GetPath(), Driver: p.GetDriver(), Since: time.Unix(0, p.GetSince()).UTC()})
+					rows = append(rows, mountpointRow{Volume: v.GetName(), Point: p.GetPath(), Kind: p.GetKind(), Flags: p.GetFlags(),
+						AuthID: p.GetAuthId(), Driver: p.GetDriver(), Since: time.Unix(0, p.GetSince()).UTC()})
 				}
 			}
 			if len(args) == 1 && !found {
@@ -144,9 +148,9 @@ stop a volume, take it out of the configuration and reload.`,
 				return enc.Encode(rows)
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "VOLUME\tPOINT\tDRIVER\tSINCE")
+			fmt.Fprintln(w, "VOLUME\tPOINT\tKIND\tFLAGS\tAUTH ID\tDRIVER\tSINCE")
 			for _, r := range rows {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Volume, r.Point, r.Driver, r.Since.Local().Format(time.DateTime))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%#x\t%s\t%s\n", r.Volume, r.Point, r.Kind, r.Flags, r.AuthID, r.Driver, r.Since.Local().Format(time.DateTime))
 			}
 			return w.Flush()
 		},

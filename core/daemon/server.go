@@ -9,6 +9,7 @@ import (
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
+	"github.com/plugfs/plugfs/core/engine"
 	"github.com/plugfs/plugfs/sdk"
 )
 
@@ -76,7 +77,7 @@ func (s *Server) AddMountPoint(ctx context.Context, r *controlv1.AddMountPointRe
 	if err != nil {
 		return nil, StatusError(err)
 	}
-	return &controlv1.AddMountPointResponse{Point: &controlv1.MountPoint{Path: info.Point, Driver: info.Driver, Since: info.Since.UnixNano()}}, nil
+	return &controlv1.AddMountPointResponse{Point: pointProto(info)}, nil
 }
 
 // RemoveMountPoint unmounts one point of a running volume, which keeps
@@ -114,9 +115,14 @@ func volumeProto(v VolumeStatus) *controlv1.Volume {
 		out.Error = v.Err.Error()
 	}
 	for _, p := range v.Points {
-		out.Points = append(out.Points, &controlv1.MountPoint{Path: p.Point, Driver: p.Driver, Since: p.Since.UnixNano()})
+		out.Points = append(out.Points, pointProto(p))
 	}
 	return out
+}
+
+func pointProto(p engine.MountPointInfo) *controlv1.MountPoint {
+	return &controlv1.MountPoint{Path: p.Point, Driver: p.Driver, Since: p.Since.UnixNano(),
+		Kind: p.Spec.Kind.String(), Flags: p.Spec.Flags.String(), AuthId: p.Spec.AuthID}
 }
 
 // StatusError turns an error of the supervisor into a gRPC status whose

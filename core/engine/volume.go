@@ -11,6 +11,7 @@ import (
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/core/host"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/core/vfs"
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -51,7 +52,12 @@ type VolumeConfig struct {
 
 // MountPointInfo describes one mounting point of a volume.
 type MountPointInfo struct {
-	Point  string
+	// Point is where the volume is visible: the directory, or the drive
+	// letter actually chosen for an automatic one.
+	Point string
+	// Spec is the mounting point as requested: its kind, flags and
+	// logon session (AuthID).
+	Spec   mountpoint.Spec
 	Driver string
 	Since  time.Time
 }
@@ -171,16 +177,42 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 	return nil
 }
 
-// AddMountPoint makes the volume visible at pt through the volume's driver.
+// AddMountPoint makes the volume visible at pt, written as a user writes
+// a mounting point (mountpoint.Parse: a directory, Z:, *, \\.\Name,
+// Local;Server;Share, C:\Folder), with no flags.
 func (v *Volume) AddMountPoint(ctx context.Context, pt string) (MountPointInfo, error) {
+	s, err := mountpoint.Parse(pt, 0, 0)
+	if err != nil {
+		return MountPointInfo{}, err
+	}
+	return v.AddMountPointSpec(ctx, s)
+}
+
+// AddMountPointSpec makes the volume visible at the mounting point s
+// through the volume's driver, after checking s's own rules and the
+// volume's (mountpoint.CheckAdd: at most one mount-manager point, no
+// point twice).
+func (v *Volume) AddMountPointSpec(ctx context.Context, s mountpoint.Spec) (MountPointInfo, error) {
+	s = s.Normalize()
+	if err := s.Validate(); err != nil {
+		return MountPointInfo{}, err
+	}
 	v.mu.Lock()
 	if v.state != StateMounted {
 		defer v.mu.Unlock()
 		return MountPointInfo{}, v.stateError("add a mounting point to")
 	}
-	if _, dup := v.points[pt]; dup {
+	existing := make([]mountpoint.Spec, 0, len(v.points))
+	for key, p := range v.points {
+		existing = append(existing, p.info.Spec)
+		if s.Kind == mountpoint.KindDirectory && key == s.Path {
+			v.mu.Unlock()
+			return MountPointInfo{}, fmt.Errorf("%w: volume %q is already mounted at %s", core.ErrMountPointBusy, v.cfg.Name, s.Path)
+		}
+	}
+	if err := mountpoint.CheckAdd(existing, s); err != nil {
 		v.mu.Unlock()
-		return MountPointInfo{}, fmt.Errorf("%w: volume %q is already mounted at %s", core.ErrMountPointBusy, v.cfg.Name, pt)
+		return MountPointInfo{}, err
 	}
 	d, fs := v.driver, v.fs
 	v.mu.Unlock()
@@ -189,11 +221,25 @@ func (v *Volume) AddMountPoint(ctx context.Context, pt string) (MountPointInfo, 
 	if opts.MaxIO == 0 {
 		opts.MaxIO = v.host.Features().MaxIO
 	}
-	m, err := d.Mount(ctx, fs, pt, opts)
+	var m core.Mounted
+	var err error
+	switch sd, ok := d.(mountpoint.SpecDriver); {
+	case ok:
+		m, err = sd.MountSpec(ctx, fs, s, opts)
+	case s.Kind == mountpoint.KindDirectory:
+		m, err = d.Mount(ctx, fs, s.Path, opts)
+	default:
+		err = fmt.Errorf("%w: %s is a %s mounting point; the %s driver serves directories only (drive letters, UNC names, network points and folders are served by the cgofuse driver on Windows)", core.ErrMountPointInvalid, s, s.Kind, d.Name())
+	}
 	if err != nil {
 		return MountPointInfo{}, err
 	}
-	info := MountPointInfo{Point: m.Point(), Driver: d.Name(), Since: time.Now()}
+	if s.Kind == mountpoint.KindAutoDrive { // record the letter chosen
+		if pt := m.Point(); len(pt) == 2 && pt[1] == ':' {
+			s.Letter = pt[0]
+		}
+	}
+	info := MountPointInfo{Point: m.Point(), Spec: s, Driver: d.Name(), Since: time.Now()}
 	v.mu.Lock()
 	if v.state != StateMounted { // unmounted meanwhile
 		v.mu.Unlock()

@@ -158,3 +158,21 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("String: %q %q", f.String(), Flags(0).String())
 	}
 }
+
+// TestCheckAddAutomaticLetters: automatic points never collide with each
+// other as "*"; once one has its letter, that letter is taken.
+func TestCheckAddAutomaticLetters(t *testing.T) {
+	auto, err := Parse("*", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckAdd([]Spec{auto}, auto); err != nil {
+		t.Errorf("a second automatic letter: %v", err)
+	}
+	chosen := auto
+	chosen.Letter = 'X'
+	drive, _ := Parse("x:", 0, 0)
+	if err := CheckAdd([]Spec{chosen}, drive); !errors.Is(err, core.ErrMountPointInvalid) {
+		t.Errorf("X: after an automatic point chose X:: %v", err)
+	}
+}

@@ -101,7 +101,7 @@ func CheckAdd(existing []Spec, s Spec) error {
 		if e.Flags&MountManager != 0 && s.Flags&MountManager != 0 {
 			return invalid("the volume already has a mount-manager point (%s): a volume has at most one", e)
 		}
-		if e.Kind == s.Kind && e.String() == s.String() && e.AuthID == s.AuthID {
+		if e.String() == s.String() && e.AuthID == s.AuthID && s.Kind != KindAutoDrive {
 			return invalid("the volume already has the mounting point %s", s)
 		}
 	}

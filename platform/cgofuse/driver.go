@@ -11,6 +11,7 @@ import (
 	"github.com/winfsp/cgofuse/fuse"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/core/pathfs"
 	"github.com/plugfs/plugfs/core/vfs"
 )
@@ -20,6 +21,8 @@ const Name = "cgofuse"
 
 // Driver mounts volumes through cgofuse.
 type Driver struct{}
+
+var _ mountpoint.SpecDriver = Driver{}
 
 func init() { core.RegisterDriver(Driver{}, rank) }
 
@@ -39,6 +42,26 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	if err != nil {
 		return nil, err
 	}
+	return d.mount(ctx, fsys, target, opts)
+}
+
+// MountSpec implements mountpoint.SpecDriver: the kinds this OS's FUSE
+// library serves (on Windows drive letters, automatic letters and network
+// points; elsewhere directories).
+func (d Driver) MountSpec(ctx context.Context, fsys *vfs.VFS, s mountpoint.Spec, opts core.MountOptions) (core.Mounted, error) {
+	if err := d.Available(); err != nil {
+		return nil, err
+	}
+	target, err := prepareSpec(s)
+	if err != nil {
+		return nil, err
+	}
+	return d.mount(ctx, fsys, target, opts)
+}
+
+// mount serves fsys at a prepared target and returns once the FUSE
+// library has initialised the file system.
+func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts core.MountOptions) (core.Mounted, error) {
 	pfs := pathfs.New(fsys)
 	fsop := &fileSystem{fs: pfs, debug: opts.Debug, init: make(chan struct{}), caller: fuse.Getcontext}
 	host := fuse.NewFileSystemHost(fsop)

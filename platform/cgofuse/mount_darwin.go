@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/platform/mountdir"
 )
 
@@ -66,3 +67,11 @@ func (m *mount) unmount(lazy bool) error {
 
 // confirm has nothing to check on macOS yet.
 func confirm(point string) error { return nil }
+
+// prepareSpec accepts directories only: other kinds are Windows's.
+func prepareSpec(s mountpoint.Spec) (target, error) {
+	if s.Kind != mountpoint.KindDirectory {
+		return target{}, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: give an empty directory", core.ErrMountPointInvalid, s, s.Kind)
+	}
+	return prepare(s.Path)
+}

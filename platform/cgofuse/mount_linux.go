@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/platform/mountdir"
 	"github.com/plugfs/plugfs/platform/unmount"
 )
@@ -87,3 +88,11 @@ func confirm(point string) error {
 
 // unmount detaches the mount; the FUSE loop then ends by itself.
 func (m *mount) unmount(lazy bool) error { return unmount.Unmount(m.point, lazy) }
+
+// prepareSpec accepts directories only: other kinds are Windows's.
+func prepareSpec(s mountpoint.Spec) (target, error) {
+	if s.Kind != mountpoint.KindDirectory {
+		return target{}, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: give an empty directory", core.ErrMountPointInvalid, s, s.Kind)
+	}
+	return prepare(s.Path)
+}

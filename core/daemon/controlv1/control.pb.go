@@ -364,10 +364,21 @@ func (x *Volume) GetDeclaredPoints() []string {
 }
 
 type MountPoint struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Driver        string                 `protobuf:"bytes,2,opt,name=driver,proto3" json:"driver,omitempty"`
-	Since         int64                  `protobuf:"varint,3,opt,name=since,proto3" json:"since,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// path is where the volume is visible: a directory, or on Windows the
+	// drive letter, UNC name or network point (the letter actually chosen
+	// for an automatic one).
+	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Driver string `protobuf:"bytes,2,opt,name=driver,proto3" json:"driver,omitempty"`
+	Since  int64  `protobuf:"varint,3,opt,name=since,proto3" json:"since,omitempty"`
+	// kind is directory, drive, auto-drive, unc, network or folder.
+	Kind string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
+	// flags are the point's flags as plugfs mount --point-flags takes them
+	// ("global" when none).
+	Flags string `protobuf:"bytes,5,opt,name=flags,proto3" json:"flags,omitempty"`
+	// auth_id is the logon session a local point is visible in (0: the
+	// mounting process's).
+	AuthId        uint64 `protobuf:"varint,6,opt,name=auth_id,json=authId,proto3" json:"auth_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -419,6 +430,27 @@ func (x *MountPoint) GetDriver() string {
 func (x *MountPoint) GetSince() int64 {
 	if x != nil {
 		return x.Since
+	}
+	return 0
+}
+
+func (x *MountPoint) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *MountPoint) GetFlags() string {
+	if x != nil {
+		return x.Flags
+	}
+	return ""
+}
+
+func (x *MountPoint) GetAuthId() uint64 {
+	if x != nil {
+		return x.AuthId
 	}
 	return 0
 }
@@ -1008,12 +1040,15 @@ const file_control_proto_rawDesc = "" +
 	"\x05error\x18\b \x01(\tR\x05error\x12\x16\n" +
 	"\x06driver\x18\t \x01(\tR\x06driver\x12'\n" +
 	"\x0fdeclared_points\x18\n" +
-	" \x03(\tR\x0edeclaredPoints\"N\n" +
+	" \x03(\tR\x0edeclaredPoints\"\x91\x01\n" +
 	"\n" +
 	"MountPoint\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06driver\x18\x02 \x01(\tR\x06driver\x12\x14\n" +
-	"\x05since\x18\x03 \x01(\x03R\x05since\"\x95\x02\n" +
+	"\x05since\x18\x03 \x01(\x03R\x05since\x12\x12\n" +
+	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05flags\x18\x05 \x01(\tR\x05flags\x12\x17\n" +
+	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\x95\x02\n" +
 	"\fMountRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12F\n" +
