@@ -43,8 +43,11 @@ func prepare(point string) (target, error) {
 }
 
 func prepareSpec(s mountpoint.Spec) (target, error) {
-	if s.AuthID != 0 {
-		return target{}, unsupported(s, "a point local to another logon session")
+	if s.Flags&mountpoint.Local != 0 {
+		return target{}, unsupported(s, "a point local to a logon session")
+	}
+	if s.Flags&mountpoint.MountManager != 0 && s.Kind != mountpoint.KindFolder {
+		return target{}, unsupported(s, "a drive letter through the mount manager")
 	}
 	used, err := usedLetters()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 func TestPrepareWindows(t *testing.T) {
@@ -16,8 +17,12 @@ func TestPrepareWindows(t *testing.T) {
 	usedLetters = func() (map[byte]bool, error) { return map[byte]bool{'C': true, 'Z': true, 'Y': true}, nil }
 	for _, c := range []struct {
 		point, arg, reported, opt string
+		flags                     mountpoint.Flags
 		want                      error
 	}{
+		{point: "X:", flags: mountpoint.Local, want: core.ErrMountPointInvalid},
+		{point: "X:", flags: mountpoint.MountManager, want: core.ErrMountPointInvalid},
+		{point: "X:", flags: mountpoint.NotifyAsync, arg: "X:", reported: "X:"},
 		{point: "x:", arg: "X:", reported: "X:"},
 		{point: `X:\`, arg: "X:", reported: "X:"},
 		{point: "*", arg: "X:", reported: "X:"}, // Z: and Y: are taken
@@ -28,7 +33,11 @@ func TestPrepareWindows(t *testing.T) {
 		{point: `C:\Mounts\Data`, want: core.ErrMountPointInvalid},
 		{point: "", want: core.ErrMountPointInvalid},
 	} {
-		tg, err := prepare(c.point)
+		var tg target
+		s, err := mountpoint.Parse(c.point, c.flags, 0)
+		if err == nil {
+			tg, err = prepareSpec(s)
+		}
 		if c.want != nil {
 			if !errors.Is(err, c.want) {
 				t.Errorf("prepare(%q): %v, want %v", c.point, err, c.want)
