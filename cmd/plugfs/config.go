@@ -27,6 +27,7 @@ import (
 //	  plugin_dirs: [/usr/lib/plugfs/plugins]
 //	  plugin_env: [AWS_PROFILE]    # host variables plugins get (besides PATH, HOME, LANG, PLUGFS_*, ...)
 //	  allow_insecure_plugins: false # true skips the symlink/permission/owner checks (development)
+//	  metrics_listen: 127.0.0.1:9477 # Prometheus metrics at /metrics; default off
 //	volumes:
 //	  - name: scratch
 //	    plugin: memfs              # a built-in, a plugin directory name, or a path
@@ -55,6 +56,7 @@ type daemonFile struct {
 	PluginDirs      []string      `yaml:"plugin_dirs"`
 	PluginEnv       []string      `yaml:"plugin_env"`
 	AllowInsecure   bool          `yaml:"allow_insecure_plugins"`
+	MetricsListen   string        `yaml:"metrics_listen"`
 }
 
 type volumeFile struct {

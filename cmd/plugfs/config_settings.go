@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -25,6 +26,7 @@ type daemonSettings struct {
 	ShutdownTimeout time.Duration
 	LogLevel        string
 	PluginDirs      []string
+	MetricsListen   string // host:port of the Prometheus endpoint; "" for none
 }
 
 // defaultSocketPath is /run/plugfs/plugfs.sock for root; a per-user
@@ -63,12 +65,13 @@ func (a *app) addDaemonFlags(fs *pflag.FlagSet) {
 	fs.String("socket-group", "", "group allowed to use the control socket besides root (env PLUGFS_SOCKET_GROUP)")
 	fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM may take to unmount everything (env PLUGFS_SHUTDOWN_TIMEOUT)")
 	fs.String("log-level", "info", "log level: trace, debug, info, warn, error (env PLUGFS_LOG_LEVEL)")
+	fs.String("metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics, host:port (env PLUGFS_METRICS_LISTEN)")
 }
 
 // bindDaemonFlags binds the flags of the running command in viper (bound
 // at run time: several commands define the same flags).
 func (a *app) bindDaemonFlags(fs *pflag.FlagSet) {
-	for _, k := range []string{"config", "socket-group", "shutdown-timeout", "log-level"} {
+	for _, k := range []string{"config", "socket-group", "shutdown-timeout", "log-level", "metrics-listen"} {
 		if f := fs.Lookup(k); f != nil {
 			_ = a.v.BindPFlag(k, f)
 		}
@@ -94,6 +97,9 @@ func (a *app) settings(lc *loadedConfig) daemonSettings {
 	if len(d.PluginDirs) > 0 {
 		file["plugin-dir"] = d.PluginDirs
 	}
+	if d.MetricsListen != "" {
+		file["metrics-listen"] = d.MetricsListen
+	}
 	_ = a.v.MergeConfigMap(file)
 	return daemonSettings{
 		ConfigPath:      lc.Path,
@@ -102,6 +108,7 @@ func (a *app) settings(lc *loadedConfig) daemonSettings {
 		ShutdownTimeout: a.v.GetDuration("shutdown-timeout"),
 		LogLevel:        a.v.GetString("log-level"),
 		PluginDirs:      a.v.GetStringSlice("plugin-dir"),
+		MetricsListen:   a.v.GetString("metrics-listen"),
 	}
 }
 
@@ -118,6 +125,11 @@ func (a *app) checkEnvironment(lc *loadedConfig, s daemonSettings) error {
 	}
 	if !filepath.IsAbs(s.Socket) {
 		errs = append(errs, lc.at("daemon.socket", "%q is not an absolute path", s.Socket))
+	}
+	if s.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(s.MetricsListen); err != nil {
+			errs = append(errs, lc.at("daemon.metrics_listen", "%q: give host:port, such as 127.0.0.1:9477", s.MetricsListen))
+		}
 	}
 	if s.SocketGroup != "" {
 		if _, err := user.LookupGroup(s.SocketGroup); err != nil {

@@ -91,8 +91,24 @@ func (a *app) runDaemon(ctx context.Context) error {
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 
+	var met *metrics
+	if set.MetricsListen != "" {
+		met = newMetrics()
+		mctx, stopMetrics := context.WithCancel(ctx)
+		defer stopMetrics()
+		if err := serveMetrics(mctx, set.MetricsListen, met, log); err != nil {
+			return err
+		}
+	}
 	d := &daemonRun{a: a, log: log, set: set, started: time.Now(),
-		sup: daemon.NewSupervisor(&volumeBuilder{a: a, log: log})}
+		sup: daemon.NewSupervisor(&volumeBuilder{a: a, log: log, met: met})}
+	met.track(func() []volumeSample {
+		var out []volumeSample
+		for _, v := range d.sup.List() {
+			out = append(out, volumeSample{name: v.Spec.Name, restarts: v.Restarts, points: len(v.Points)})
+		}
+		return out
+	})
 	notify(log, fmt.Sprintf("STATUS=mounting %d volumes", len(lc.Volumes.Volumes)))
 	if err := d.sup.Start(ctx, lc.Volumes); err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 type volumeBuilder struct {
 	a   *app
 	log hclog.Logger
+	met *metrics // nil without a metrics endpoint
 }
 
 var _ daemon.Builder = (*volumeBuilder)(nil)
@@ -66,6 +67,7 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 			BackoffMin:   s.Restart.BackoffMin,
 			BackoffMax:   s.Restart.BackoffMax,
 			Logger:       b.log.Named(s.Name),
+			Observe:      b.met.observer(s.Name),
 		},
 		VFS:    vfs.Options{EntryTimeout: s.Mount.EntryTimeout, AttrTimeout: s.Mount.AttrTimeout, NegativeTimeout: s.Mount.NegativeTimeout},
 		Driver: s.Mount.Driver,

@@ -321,6 +321,7 @@ func TestDaemonBadConfigs(t *testing.T) {
 		{"missing point", "volumes:\n  - name: a\n    plugin: memfs\n    mountpoints: [" + mnt + "/nope]\n", []string{":4:", "volumes[0].mountpoints[0]", "does not exist"}},
 		{"backoff order", head + "    restart: {backoff_min: 1m, backoff_max: 1s}\n", []string{":5:", "volumes[0].restart.backoff_min", "backoff_max"}},
 		{"bad log level", "daemon:\n  log_level: loud\n" + head, []string{":2:", "daemon.log_level", "loud"}},
+		{"bad metrics address", "daemon:\n  metrics_listen: everywhere\n" + head, []string{":2:", "daemon.metrics_listen", "host:port"}},
 		{"key twice", head + "    plugin: local\n", []string{":5:", "volumes[0].plugin", "twice"}},
 		{"yaml syntax", head + "    mount: {read_only: true\n", []string{"line"}},
 	}

@@ -44,6 +44,7 @@ type mountFlags struct {
 	debug           bool
 	pointFlags      string // mountpoint.ParseFlags, for every point
 	authID          string // logon session of local points (Windows)
+	metricsListen   string // host:port of the Prometheus endpoint; "" for none
 }
 
 func (a *app) mountCmd() *cobra.Command {
@@ -91,6 +92,7 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 	fl.StringVar(&f.logFile, "log-file", "", "log to this file (default: standard error; with --background, discarded)")
 	fl.BoolVar(&f.debug, "debug", false, "log every kernel request")
 	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	fl.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (host:port, such as 127.0.0.1:9477); see plugfs stats")
 	fl.StringVar(&f.authID, "auth-id", "", "Windows logon session (AuthenticationId LUID, 0x3e7 or decimal) a local point is visible in; implies local (default: the caller's)")
 	return cmd
 }
@@ -272,6 +274,16 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	var met *metrics
+	if f.metricsListen != "" {
+		met = newMetrics()
+		mctx, stopMetrics := context.WithCancel(ctx)
+		defer stopMetrics()
+		if err := serveMetrics(mctx, f.metricsListen, met, log); err != nil {
+			return err
+		}
+		p.cfg.Host.Observe = met.observer(p.cfg.Name)
+	}
 	eng := engine.New()
 	vol, err := eng.Create(p.cfg)
 	if err != nil {
@@ -284,6 +296,9 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	if err != nil {
 		return err
 	}
+	met.track(func() []volumeSample {
+		return []volumeSample{{name: p.cfg.Name, restarts: vol.PluginRestarts(), points: len(vol.MountPoints())}}
+	})
 	recs.mounted(infos)
 	defer recs.removeAll()
 	for _, info := range infos {

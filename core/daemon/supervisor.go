@@ -42,6 +42,7 @@ type VolumeStatus struct {
 	Origin    Origin
 	State     string // engine state ("mounted", ...) or "failed"
 	PluginPID int
+	Restarts  int // plugin restarts since the volume was mounted
 	Driver    string
 	Points    []engine.MountPointInfo
 	Err       error // why the volume is not up, for State "failed"
@@ -396,7 +397,7 @@ func (s *Supervisor) List() []VolumeStatus {
 	defer s.mu.Unlock()
 	var out []VolumeStatus
 	for _, v := range s.eng.Volumes() {
-		st := VolumeStatus{State: v.State().String(), PluginPID: v.PluginPID(), Points: v.MountPoints()}
+		st := VolumeStatus{State: v.State().String(), PluginPID: v.PluginPID(), Restarts: v.PluginRestarts(), Points: v.MountPoints()}
 		if spec, ok := s.adhoc[v.Name()]; ok {
 			st.Spec, st.Origin = spec, AdHoc
 		} else {

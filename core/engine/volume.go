@@ -104,6 +104,18 @@ func (v *Volume) PluginPID() int {
 	return h.PID()
 }
 
+// PluginRestarts returns how many times the plugin was restarted since
+// the media was mounted.
+func (v *Volume) PluginRestarts() int {
+	v.mu.Lock()
+	h := v.host
+	v.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	return h.Restarts()
+}
+
 // PluginInfo returns what the plugin announced at start, if running.
 func (v *Volume) PluginInfo() (sdk.InitResult, bool) {
 	v.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -25,7 +26,11 @@ func (b *Backend) OpenHandles() int { return b.h.handles.len() }
 // call that could not even reach a plugin that has just died (it failed to
 // connect, so the plugin never saw it) runs once more on its successor;
 // calls the plugin may have seen fail.
-func call[T any](b *Backend, ctx context.Context, op string, fn func(context.Context, *sdk.Client) (T, error)) (T, error) {
+func call[T any](b *Backend, ctx context.Context, op string, fn func(context.Context, *sdk.Client) (T, error)) (out T, err error) {
+	if obs := b.h.cfg.Observe; obs != nil {
+		start := time.Now()
+		defer func() { obs(op, time.Since(start), byteCount(op, out), err) }()
+	}
 	var zero T
 	for attempt := 0; ; attempt++ {
 		in, err := b.h.instance(ctx)
@@ -47,7 +52,11 @@ func call[T any](b *Backend, ctx context.Context, op string, fn func(context.Con
 
 // callHandle is call for operations on an open handle: it fails with
 // sdk.ErrStale when h was issued by an earlier plugin process.
-func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle, fn func(context.Context, *sdk.Client, sdk.Handle) (T, error)) (T, error) {
+func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle, fn func(context.Context, *sdk.Client, sdk.Handle) (T, error)) (out T, err error) {
+	if obs := b.h.cfg.Observe; obs != nil {
+		start := time.Now()
+		defer func() { obs(op, time.Since(start), byteCount(op, out), err) }()
+	}
 	var zero T
 	e, ok := b.h.handles.get(h)
 	if !ok {
@@ -62,7 +71,7 @@ func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle,
 	}
 	cctx, cancel := context.WithTimeout(ctx, b.h.cfg.OpTimeout)
 	defer cancel()
-	out, err := fn(cctx, in.fs, e.ph)
+	out, err = fn(cctx, in.fs, e.ph)
 	if err != nil {
 		if b.h.diedUnder(in, err) {
 			// The handle died with its plugin: say so, so the VFS
@@ -72,6 +81,25 @@ func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle,
 		return zero, b.annotate(op, err)
 	}
 	return out, nil
+}
+
+// observe reports an operation served without a plugin call (a donated
+// file's bytes moved by the host).
+func (b *Backend) observe(op string, start time.Time, n int, err error) {
+	if obs := b.h.cfg.Observe; obs != nil {
+		obs(op, time.Since(start), n, err)
+	}
+}
+
+// byteCount is the number of bytes a Read or Write moved, 0 for others.
+func byteCount[T any](op string, out T) int {
+	if op != "Read" && op != "Write" {
+		return 0
+	}
+	if n, ok := any(out).(int); ok {
+		return n
+	}
+	return 0
 }
 
 func stale(op string, gen, now uint64) error {
@@ -172,10 +200,12 @@ func (b *Backend) DonatedFiles() int { return b.h.handles.files() }
 // from the file, without a plugin call.
 func (b *Backend) Read(ctx context.Context, h sdk.Handle, p []byte, off int64) (int, error) {
 	if f := b.File(h); f != nil {
+		start := time.Now()
 		n, err := f.ReadAt(p, off)
 		if err == io.EOF {
 			err = nil
 		}
+		b.observe("Read", start, n, err)
 		return n, err
 	}
 	return callHandle(b, ctx, "Read", h, func(ctx context.Context, c *sdk.Client, ph sdk.Handle) (int, error) {
@@ -187,7 +217,10 @@ func (b *Backend) Read(ctx context.Context, h sdk.Handle, p []byte, off int64) (
 // the file, without a plugin call.
 func (b *Backend) Write(ctx context.Context, h sdk.Handle, p []byte, off int64) (int, error) {
 	if f := b.File(h); f != nil {
-		return f.WriteAt(p, off)
+		start := time.Now()
+		n, err := f.WriteAt(p, off)
+		b.observe("Write", start, n, err)
+		return n, err
 	}
 	return callHandle(b, ctx, "Write", h, func(ctx context.Context, c *sdk.Client, ph sdk.Handle) (int, error) {
 		return c.Write(ctx, ph, p, off)

@@ -43,6 +43,11 @@ type Config struct {
 	// SharedMemory is the size of the shared region offered to the plugin.
 	// Default sdk.DefaultSharedMemory.
 	SharedMemory int
+	// Observe, if set, is told of every operation the host serves: the
+	// plugin call's name ("Stat", "Read", ...), how long it took, the bytes
+	// a Read or Write moved, and its error (nil on success). It is called
+	// on the operation's goroutine and must not block (metrics).
+	Observe func(op string, took time.Duration, bytes int, err error)
 }
 
 func (c Config) withDefaults() Config {
