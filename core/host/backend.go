@@ -40,6 +40,7 @@ func call[T any](b *Backend, ctx context.Context, op string, fn func(context.Con
 		cctx, cancel := context.WithTimeout(ctx, b.h.cfg.OpTimeout)
 		out, err := fn(cctx, in.fs)
 		cancel()
+		b.h.release()
 		if err == nil {
 			return out, nil
 		}
@@ -66,6 +67,7 @@ func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle,
 	if err != nil {
 		return zero, err
 	}
+	defer b.h.release()
 	if in.gen != e.gen {
 		return zero, stale(op, e.gen, in.gen)
 	}

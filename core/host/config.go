@@ -43,6 +43,18 @@ type Config struct {
 	// SharedMemory is the size of the shared region offered to the plugin.
 	// Default sdk.DefaultSharedMemory.
 	SharedMemory int
+	// IdleTimeout, when positive, stops the plugin process after that long
+	// with no operation in flight and no open handle, and starts it again
+	// at the next operation (an on-demand volume). The plugin must keep
+	// its data elsewhere (local does; memfs would lose it).
+	IdleTimeout time.Duration
+	// Lazy stops the plugin as soon as its first start has answered Init
+	// (the host needs its features to mount): it then starts on the first
+	// operation. Lazy without IdleTimeout keeps it running from then on.
+	Lazy bool
+	// OnPark, if set, is called when the plugin is stopped for idleness
+	// (OnStart is called again when it wakes).
+	OnPark func()
 	// Observe, if set, is told of every operation the host serves: the
 	// plugin call's name ("Stat", "Read", ...), how long it took, the bytes
 	// a Read or Write moved, and its error (nil on success). It is called

@@ -22,6 +22,11 @@ type Host struct {
 	init     sdk.InitResult
 	restarts int
 	closed   bool
+	parked   bool          // stopped for idleness (or Lazy); the next operation wakes it
+	wake     chan struct{} // closed to wake a parked plugin; replaced when parked
+	starts   int           // launches, the first included (restarts and wakes too)
+	inflight int           // operations between instance() and their end
+	lastUse  time.Time     // when the last operation ended or began
 
 	stop    chan struct{} // closed by Close
 	done    chan struct{} // closed when the supervisor has ended
@@ -48,11 +53,20 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h.cur, h.init = in, in.init
+	h.starts, h.lastUse = 1, time.Now()
 	if cfg.OnStart != nil {
 		cfg.OnStart(in.pid)
 	}
 	go in.watch(h.stop)
 	go h.supervise(in)
+	if cfg.Lazy {
+		h.mu.Lock()
+		h.parkLocked()
+		h.mu.Unlock()
+	}
+	if cfg.IdleTimeout > 0 {
+		go h.idle()
+	}
 	return h, nil
 }
 
@@ -139,11 +153,23 @@ func (h *Host) supervise(in *instance) {
 			h.mu.Unlock()
 			return
 		}
-		started := time.Now()
-		h.setCurrent(nil)
+		parked, wake := h.parked, h.wake
+		if !parked {
+			h.setCurrent(nil)
+		}
 		h.mu.Unlock()
-		h.cfg.Logger.Warn("plugin exited; restarting", "plugin", h.cfg.Name, "last_words", lastWords(in.stderr.String()))
 		in.kill() // reap and close the connection
+		if parked {
+			h.cfg.Logger.Info("plugin stopped while idle", "plugin", h.cfg.Name)
+			select {
+			case <-h.stop:
+				return
+			case <-wake:
+			}
+		} else {
+			h.cfg.Logger.Warn("plugin exited; restarting", "plugin", h.cfg.Name, "last_words", lastWords(in.stderr.String()))
+		}
+		started := time.Now()
 		for {
 			next, err := launch(context.Background(), h.cfg, h.nextGen.Add(1), h.sockDir)
 			if err == nil {
@@ -165,14 +191,21 @@ func (h *Host) supervise(in *instance) {
 			return
 		}
 		h.setCurrent(in)
-		h.restarts++
+		h.starts++
+		if parked {
+			h.parked = false
+		} else {
+			h.restarts++
+		}
 		h.mu.Unlock()
 		go in.watch(h.stop)
 		if h.cfg.OnStart != nil {
 			h.cfg.OnStart(in.pid)
 		}
-		h.cfg.Logger.Info("plugin restarted", "plugin", h.cfg.Name, "pid", in.pid, "after", time.Since(started))
-		if time.Since(started) < time.Second {
+		h.cfg.Logger.Info("plugin started", "plugin", h.cfg.Name, "pid", in.pid, "after", time.Since(started), "woken", parked)
+		if parked {
+			backoff = h.cfg.BackoffMin
+		} else if time.Since(started) < time.Second {
 			backoff = min(backoff*2, h.cfg.BackoffMax)
 		} else {
 			backoff = h.cfg.BackoffMin
@@ -180,22 +213,48 @@ func (h *Host) supervise(in *instance) {
 	}
 }
 
-// instance returns the live plugin, waiting up to RestartWait for a
-// restart to finish.
-func (h *Host) instance(ctx context.Context) (*instance, error) {
+// instance returns the live plugin for one operation, waiting up to
+// RestartWait for a restart to finish and waking a parked plugin. The
+// operation counts as in flight until the caller calls h.release.
+func (h *Host) instance(ctx context.Context) (*instance, error) { return h.acquire(ctx, true) }
+
+// running returns the live plugin without counting an operation or waking
+// a parked one (the change watch follows the plugin, it does not use it).
+func (h *Host) running(ctx context.Context) (*instance, error) { return h.acquire(ctx, false) }
+
+func (h *Host) acquire(ctx context.Context, use bool) (*instance, error) {
 	var timeout <-chan time.Time
+	wait := h.cfg.RestartWait
 	for {
 		h.mu.Lock()
 		in, changed, closed := h.cur, h.changed, h.closed
+		if h.parked {
+			if !use { // wait for someone else to wake it, however long
+				h.mu.Unlock()
+				select {
+				case <-changed:
+					continue
+				case <-ctx.Done():
+					return nil, sdk.NewError(sdk.CodeCanceled, ctx.Err().Error())
+				}
+			}
+			h.wakeLocked()
+			wait = max(wait, h.cfg.StartTimeout+h.cfg.RestartWait)
+		}
+		live := !closed && in != nil && !in.exited()
+		if live && use {
+			h.inflight++
+			h.lastUse = time.Now()
+		}
 		h.mu.Unlock()
 		if closed {
 			return nil, sdk.NewError(sdk.CodeUnavailable, "plugin "+h.cfg.Name+" is shut down")
 		}
-		if in != nil && !in.exited() {
+		if live {
 			return in, nil
 		}
 		if timeout == nil {
-			t := time.NewTimer(h.cfg.RestartWait)
+			t := time.NewTimer(wait)
 			defer t.Stop()
 			timeout = t.C
 		}

@@ -24,7 +24,7 @@ func (b *Backend) Watch(ctx context.Context, notify func(sdk.Change)) error {
 	}()
 	var seen uint64
 	for {
-		in, err := h.instance(ctx)
+		in, err := h.running(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
