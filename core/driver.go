@@ -30,6 +30,10 @@ type MountOptions struct {
 	// NoPassthrough keeps the kernel from reading and writing the files a
 	// plugin donates (FUSE passthrough); the host then moves their bytes.
 	NoPassthrough bool
+	// NoReadDirPlus makes the kernel list directories by name alone
+	// (READDIR) and look each name up on its own, instead of taking
+	// names with their attributes (READDIRPLUS) from drivers that can.
+	NoReadDirPlus bool
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)
 }

@@ -55,6 +55,11 @@
 // page (512 entries) at a time as the kernel reads further, so a huge
 // directory costs only what is read; offset 0 starts a fresh snapshot
 // (rewinddir), any other offset names the same entry again (seekdir).
+// Entries keep the attributes the plugin listed with them (memfs lists
+// them; local does not, they would cost a stat each). A driver answering
+// READDIRPLUS hands such an entry to the kernel with BindEntry, which
+// binds it as Lookup would, without the plugin call: `ls -l` of a big
+// directory then costs a request per page instead of one per name.
 //
 // # Caching
 //
@@ -63,7 +68,11 @@
 // cache filled by a Getattr racing a write would give the kernel a size
 // older than the write it has just seen complete. The VFS keeps each node's
 // last attributes only to answer for an unlinked file no plugin call can
-// reach.
+// reach. Listed attributes (BindEntry) are as fresh as a Lookup's: they
+// are handed out only while no change has completed since they were read
+// (a counter every change through the VFS, and every change the plugin
+// reports, bumps), so the kernel, which ignores attributes read before a
+// change it has seen complete, cannot be given older ones.
 //
 // # Locking
 //

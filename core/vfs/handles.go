@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -15,6 +17,7 @@ type handle struct {
 	node  *node
 	flags sdk.OpenFlags
 	dir   bool
+	raw   bool // writable, and the plugin donated the file (see VFS.rawWriters)
 
 	mu sync.Mutex
 	bh sdk.Handle // the plugin's handle; replaced on reopen
@@ -38,14 +41,35 @@ type DirEntry struct {
 	Name string
 	Mode fs.FileMode // type bits
 	Ino  uint64      // for d_ino: the plugin's number, or 0 if unknown
+	// Attr is what the plugin's listing said of the entry
+	// (sdk.DirEntry.Attr), as it said it (Ino is the plugin's number);
+	// nil when it said nothing, and for "." and "..". Read only. A driver
+	// hands it to the kernel through BindEntry, never directly.
+	Attr *sdk.Attr
+
+	listed *listed // when and in which state of the VFS Attr was read
+}
+
+// listed stamps a page of a plugin's listing with the state it was read in.
+type listed struct {
+	changes uint64    // VFS.changes before the plugin call
+	gen     uint64    // the plugin's generation before the call
+	at      time.Time // when the call began
 }
 
 func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool) uint64 {
+	raw := false
+	if d, ok := v.be.(fileDonor); ok && !dir && flags.Writable() {
+		raw = d.File(bh) != nil
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.nextFH++
-	v.handles[v.nextFH] = &handle{node: n, bh: bh, flags: flags, dir: dir}
+	v.handles[v.nextFH] = &handle{node: n, bh: bh, flags: flags, dir: dir, raw: raw}
 	n.open++
+	if raw {
+		v.rawWriters++
+	}
 	return v.nextFH
 }
 
@@ -125,6 +149,9 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 		return 0, err
 	}
 	bh, a, err := v.be.Open(ctx, path, backendFlags(flags)&^(sdk.Create|sdk.Exclusive), 0)
+	if flags&sdk.Truncate != 0 {
+		v.noteChange()
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -200,6 +227,9 @@ func (v *VFS) Flush(ctx context.Context, fh uint64) error {
 	if err != nil {
 		return err
 	}
+	if h.flags.Writable() {
+		defer v.noteChange() // a plugin may store the file now
+	}
 	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Flusher).Flush(ctx, bh) })
 }
 
@@ -217,6 +247,9 @@ func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
 	if h.dir {
 		return nil // directories: the plugin's namespace changes are durable as it returns
 	}
+	if h.flags.Writable() {
+		defer v.noteChange()
+	}
 	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Fsyncer).Fsync(ctx, bh, dataOnly) })
 }
 
@@ -229,11 +262,17 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	if ok {
 		delete(v.handles, fh)
 		h.node.open--
+		if h.raw {
+			v.rawWriters--
+		}
 		v.dropIfUnusedLocked(h.node)
 	}
 	v.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("handle %d: %w", fh, sdk.ErrBadHandle)
+	}
+	if h.flags.Writable() {
+		defer v.noteChange() // a plugin may store the file now
 	}
 	err := v.be.Release(context.WithoutCancel(ctx), h.backend())
 	if errors.Is(err, sdk.ErrStale) || errors.Is(err, sdk.ErrUnavailable) {
@@ -265,6 +304,7 @@ const dirPageSize = 512
 // shared with the VFS and must not be modified. The listing is a
 // snapshot that grows as the kernel reads on, so an index keeps naming the
 // same entry (telldir/seekdir); from 0 starts a fresh snapshot (rewinddir).
+// Entries carry the attributes the plugin listed, if any (see BindEntry).
 func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, error) {
 	h, err := v.handle(fh)
 	if err != nil {
@@ -284,7 +324,7 @@ func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, err
 	for from >= len(h.entries) && !h.eof {
 		epoch, cookie := h.epoch, h.cookie
 		h.mu.Unlock()
-		page, err := v.dirPage(ctx, h)
+		page, stamp, err := v.dirPage(ctx, h)
 		h.mu.Lock()
 		if err != nil {
 			return nil, err
@@ -292,7 +332,7 @@ func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, err
 		if h.epoch != epoch || h.cookie != cookie {
 			continue // restarted or advanced meanwhile: the page is stale
 		}
-		h.addPageLocked(page)
+		h.addPageLocked(page, stamp)
 	}
 	if from >= len(h.entries) {
 		return nil, nil
@@ -301,10 +341,11 @@ func (v *VFS) ReadDir(ctx context.Context, fh uint64, from int) ([]DirEntry, err
 	return h.entries[from:n:n], nil // shared, never written again: read only
 }
 
-// dirPage fetches the page after h's current cookie. If the plugin
-// restarted, the handle is reopened and the page fetched again from the
-// restarted listing's cookie.
-func (v *VFS) dirPage(ctx context.Context, h *handle) ([]sdk.DirEntry, error) {
+// dirPage fetches the page after h's current cookie, stamped with the
+// state of the VFS before the call. If the plugin restarted, the handle is
+// reopened and the page fetched again from the restarted listing's cookie.
+func (v *VFS) dirPage(ctx context.Context, h *handle) ([]sdk.DirEntry, *listed, error) {
+	stamp := &listed{changes: v.changes.Load(), gen: v.generation(), at: time.Now()}
 	var page []sdk.DirEntry
 	err := v.withHandle(ctx, h, func(bh sdk.Handle) error {
 		h.mu.Lock()
@@ -314,11 +355,11 @@ func (v *VFS) dirPage(ctx context.Context, h *handle) ([]sdk.DirEntry, error) {
 		page, e = v.be.ReadDir(ctx, bh, cookie, dirPageSize)
 		return e
 	})
-	return page, err
+	return page, stamp, err
 }
 
 // addPageLocked appends a page of the plugin's listing to the snapshot.
-func (h *handle) addPageLocked(page []sdk.DirEntry) {
+func (h *handle) addPageLocked(page []sdk.DirEntry, stamp *listed) {
 	if len(page) == 0 {
 		h.eof, h.skip = true, nil
 		return
@@ -327,7 +368,7 @@ func (h *handle) addPageLocked(page []sdk.DirEntry) {
 		if _, dup := h.skip[e.Name]; dup {
 			continue
 		}
-		h.entries = append(h.entries, DirEntry{Name: e.Name, Mode: e.Mode.Type(), Ino: e.Ino})
+		h.entries = append(h.entries, DirEntry{Name: e.Name, Mode: e.Mode.Type(), Ino: e.Ino, Attr: e.Attr, listed: stamp})
 	}
 	h.cookie = page[len(page)-1].Cookie
 }
@@ -374,4 +415,42 @@ func (v *VFS) dots(n *node) []DirEntry {
 		{Name: ".", Mode: fs.ModeDir, Ino: v.attrOfLocked(n).Ino},
 		{Name: "..", Mode: fs.ModeDir, Ino: v.attrOfLocked(parent).Ino},
 	}
+}
+
+// BindEntry makes entry e of directory handle fh's listing, as ReadDir
+// returned it, a kernel entry the way Lookup does, but from the
+// attributes the listing carried instead of a plugin call: the name joins
+// its node (a hard link joins the node of its other names, as with
+// Lookup) and the node gains one kernel reference, released by Forget.
+//
+// It reports false, and changes nothing, when those attributes cannot be
+// trusted as a fresh Lookup's answer: the plugin listed none (and never
+// for "." and ".."); a change has gone through the VFS, or been reported
+// by the plugin, since they were read; the plugin restarted since; they
+// are older than the attribute timeout (at least a second); a donated
+// file is open for writing (its writes may bypass the VFS); or the
+// directory has been removed. The driver then hands the kernel the name
+// alone, and the kernel looks it up when it needs it.
+//
+// A driver calls it only for an entry it has already placed in its reply,
+// so that every reference taken reaches the kernel (READDIRPLUS: the
+// kernel takes one reference for every entry with a node id in a reply).
+func (v *VFS) BindEntry(fh uint64, e DirEntry) (Entry, bool) {
+	st := e.listed
+	if e.Attr == nil || st == nil || e.Name == "" || e.Name == "." || e.Name == ".." || strings.ContainsRune(e.Name, '/') {
+		return Entry{}, false
+	}
+	if time.Since(st.at) > max(v.opts.AttrTimeout, time.Second) {
+		return Entry{}, false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	h := v.handles[fh]
+	if h == nil || !h.dir || v.rawWriters > 0 || v.changes.Load() != st.changes || v.generation() != st.gen {
+		return Entry{}, false
+	}
+	if _, err := v.pathLocked(h.node); err != nil {
+		return Entry{}, false // an unlinked directory: Lookup would fail
+	}
+	return v.bindLocked(h.node, e.Name, *e.Attr), true
 }

@@ -50,6 +50,7 @@ func (v *VFS) Changed(c sdk.Change) {
 	var entries []entryRef
 	var nodes []uint64
 	v.mu.Lock()
+	v.noteChange() // listed attributes may predate it
 	if len(v.invalidators) == 0 {
 		v.mu.Unlock()
 		return

@@ -21,6 +21,7 @@ func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, er
 	if err != nil {
 		if errors.Is(err, sdk.ErrNotExist) {
 			v.mu.Lock()
+			v.noteChange()
 			v.unlinkLocked(p, name) // gone behind our back
 			v.mu.Unlock()
 		}
@@ -125,6 +126,7 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.noteChange()
 	v.setAttrLocked(n, a)
 	return v.attrOfLocked(n), nil
 }
@@ -226,6 +228,7 @@ func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(st
 	err = do(path)
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.noteChange()
 	p.attrExp = time.Time{}
 	if err == nil || errors.Is(err, sdk.ErrNotExist) {
 		v.unlinkLocked(p, name)
@@ -257,6 +260,7 @@ func (v *VFS) Rename(ctx context.Context, oldParent uint64, oldName string, newP
 	err = v.be.(sdk.Renamer).Rename(ctx, from, to, flags)
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.noteChange()
 	op.attrExp, np.attrExp = time.Time{}, time.Time{}
 	if err != nil {
 		return err

@@ -101,6 +101,11 @@ func (v *VFS) childPath(parent uint64, name string) (*node, string, error) {
 func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	return v.bindLocked(parent, name, a)
+}
+
+// bindLocked is bind with v.mu held.
+func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr) Entry {
 	n := parent.children[name]
 	gen := v.generation()
 	if n != nil && v.sameObject(n, a, gen) {
@@ -283,10 +288,11 @@ func (v *VFS) attrOfLocked(n *node) Attr {
 	return Attr{Attr: a, Timeout: v.opts.AttrTimeout}
 }
 
-// invalidate drops n's cached attributes.
+// invalidate drops n's cached attributes after a change to it.
 func (v *VFS) invalidate(n *node) {
 	v.mu.Lock()
 	n.attrExp = time.Time{}
+	v.noteChange()
 	v.mu.Unlock()
 }
 

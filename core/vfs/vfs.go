@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -73,6 +74,15 @@ type VFS struct {
 	nextFH  uint64
 
 	invalidators map[*int]Invalidator // by SetInvalidator's key
+
+	// changes counts the changes that have gone through the VFS (or were
+	// reported by the plugin); attributes a listing carried are handed
+	// to the kernel only while it is unchanged (BindEntry). Bumped under
+	// mu where the node table changes with it.
+	changes atomic.Uint64
+	// rawWriters counts the writable handles of files the plugin donated:
+	// their writes may never pass through the VFS (FUSE passthrough).
+	rawWriters int
 }
 
 // New returns a VFS serving backend, whose features are feat.
@@ -125,6 +135,9 @@ func (v *VFS) Nodes() int {
 	defer v.mu.Unlock()
 	return len(v.nodes)
 }
+
+// noteChange records that a change has completed (see VFS.changes).
+func (v *VFS) noteChange() { v.changes.Add(1) }
 
 // mutable fails with ErrReadOnly on a read-only volume and with the
 // documented fallback when the plugin lacks the operation.

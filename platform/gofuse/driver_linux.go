@@ -70,7 +70,7 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 		MaxWrite:           maxIO,
 		MaxReadAhead:       maxIO,
 		MaxBackground:      64,
-		DisableReadDirPlus: true,
+		DisableReadDirPlus: opts.NoReadDirPlus, // see rawFS.ReadDirPlus
 		DirectMount:        os.Geteuid() == 0,
 		MaxStackDepth:      stack,
 	})

@@ -356,12 +356,48 @@ func (r *rawFS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenO
 
 // ReadDir: kernel offsets are indexes into the VFS listing ("." is 0).
 func (r *rawFS) ReadDir(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEntryList) fuse.Status {
-	ctx, done := r.op(cancel, &in.InHeader, "readdir")
+	return r.readDir(cancel, in, out, false)
+}
+
+// ReadDirPlus answers READDIRPLUS, which the kernel sends instead of
+// READDIR on every listing unless the mount has NoReadDirPlus (go-fuse
+// does not ask for READDIRPLUS_AUTO, the kernel's heuristic that would
+// list with attributes only the first page and after lookups).
+//
+// Each entry the plugin listed with attributes is bound (vfs.BindEntry)
+// and goes with its node id, attributes and timeouts; the kernel takes a
+// reference for it as for a LOOKUP reply, so it is bound only once
+// AddDirLookupEntry has placed it in the reply: an entry that does not
+// fit is not bound, and comes first in the next request. Every other
+// entry, "." and ".." among them, goes with a zero EntryOut: node id 0
+// means "no entry" to the kernel (fuse_direntplus_link skips it, and
+// skips "." and ".." whatever they carry, as go-fuse's fs bridge relies
+// on), which lists the name and looks it up when it needs it. That is
+// preferred to a plugin Stat per entry here, which would cost `ls` (no
+// -l) and listings whose names are never stat'ed a round trip per name.
+// So READDIRPLUS is on whatever the plugin lists (sdk.Features does not
+// say), and only its larger entries cost a plugin without attributes.
+func (r *rawFS) ReadDirPlus(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEntryList) fuse.Status {
+	return r.readDir(cancel, in, out, true)
+}
+
+func (r *rawFS) readDir(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEntryList, plus bool) fuse.Status {
+	what := "readdir"
+	if plus {
+		what = "readdirplus"
+	}
+	ctx, done := r.op(cancel, &in.InHeader, what)
 	defer done()
 	idx := int(in.Offset)
+	added := false
 	for {
 		ents, err := r.m.fs.ReadDir(ctx, in.Fh, idx)
 		if err != nil {
+			if added {
+				// Entries are in the reply (and bound, with plus): send
+				// them; the next request meets the error again.
+				return fuse.OK
+			}
 			return status(err)
 		}
 		if len(ents) == 0 {
@@ -369,9 +405,22 @@ func (r *rawFS) ReadDir(cancel <-chan struct{}, in *fuse.ReadIn, out *fuse.DirEn
 		}
 		for _, e := range ents {
 			idx++
-			if !out.AddDirEntry(fuse.DirEntry{Name: e.Name, Mode: sdk.ModeToPOSIX(e.Mode.Type() | fs.ModePerm), Ino: e.Ino, Off: uint64(idx)}) {
-				return fuse.OK
+			de := fuse.DirEntry{Name: e.Name, Mode: sdk.ModeToPOSIX(e.Mode.Type() | fs.ModePerm), Ino: e.Ino, Off: uint64(idx)}
+			if !plus {
+				if !out.AddDirEntry(de) {
+					return fuse.OK
+				}
+				added = true
+				continue
 			}
+			eo := out.AddDirLookupEntry(de)
+			if eo == nil {
+				return fuse.OK // full; e was not bound
+			}
+			added = true
+			if be, ok := r.m.fs.BindEntry(in.Fh, e); ok {
+				entryOut(eo, be)
+			} // else eo stays zero: the name alone
 		}
 	}
 }
