@@ -38,7 +38,9 @@ import (
 //	            attr_timeout: 1s, entry_timeout: 1s, negative_timeout: 0s,
 //	            start_timeout: 10s, op_timeout: 30s,
 //	            data_plane: auto,        # auto, shm, messages or grpc
-//	            passthrough: true}       # false: the host moves donated files' bytes
+//	            passthrough: true,       # false: the host moves donated files' bytes
+//	            lazy: false,             # true: the plugin starts at the first access
+//	            idle_timeout: 0s}        # >0: the plugin stops after this long unused
 //	    restart: {backoff_min: 100ms, backoff_max: 5s, wait: 5s}
 
 // fileConfig is the file's shape.
@@ -80,6 +82,8 @@ type mountFile struct {
 	OpTimeout       time.Duration `yaml:"op_timeout"`
 	DataPlane       string        `yaml:"data_plane"`
 	Passthrough     *bool         `yaml:"passthrough"`
+	Lazy            bool          `yaml:"lazy"`
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
 }
 
 type restartFile struct {
@@ -107,7 +111,8 @@ func (v volumeFile) spec() daemon.VolumeSpec {
 		Mount: daemon.MountSpec{ReadOnly: m.ReadOnly, AllowOther: m.AllowOther, Driver: m.Driver,
 			AttrTimeout: m.AttrTimeout, EntryTimeout: m.EntryTimeout, NegativeTimeout: m.NegativeTimeout,
 			StartTimeout: m.StartTimeout, OpTimeout: m.OpTimeout,
-			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough},
+			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough,
+			Lazy: m.Lazy, IdleTimeout: m.IdleTimeout},
 		Restart: daemon.RestartSpec{BackoffMin: v.Restart.BackoffMin, BackoffMax: v.Restart.BackoffMax, Wait: v.Restart.Wait},
 	}
 }

@@ -68,6 +68,8 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 			BackoffMax:   s.Restart.BackoffMax,
 			Logger:       b.log.Named(s.Name),
 			Observe:      b.met.observer(s.Name),
+			Lazy:         s.Mount.Lazy,
+			IdleTimeout:  s.Mount.IdleTimeout,
 		},
 		VFS:    vfs.Options{EntryTimeout: s.Mount.EntryTimeout, AttrTimeout: s.Mount.AttrTimeout, NegativeTimeout: s.Mount.NegativeTimeout},
 		Driver: s.Mount.Driver,

@@ -45,6 +45,8 @@ type mountFlags struct {
 	pointFlags      string // mountpoint.ParseFlags, for every point
 	authID          string // logon session of local points (Windows)
 	metricsListen   string // host:port of the Prometheus endpoint; "" for none
+	lazy            bool
+	idleTimeout     time.Duration
 }
 
 func (a *app) mountCmd() *cobra.Command {
@@ -92,6 +94,8 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 	fl.StringVar(&f.logFile, "log-file", "", "log to this file (default: standard error; with --background, discarded)")
 	fl.BoolVar(&f.debug, "debug", false, "log every kernel request")
 	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	fl.BoolVar(&f.lazy, "lazy", false, "start the plugin at the first access, not now (it runs once to announce its features)")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", 0, "stop the plugin after this long unused (no operation, no open file); the next access starts it (0: never)")
 	fl.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (host:port, such as 127.0.0.1:9477); see plugfs stats")
 	fl.StringVar(&f.authID, "auth-id", "", "Windows logon session (AuthenticationId LUID, 0x3e7 or decimal) a local point is visible in; implies local (default: the caller's)")
 	return cmd
@@ -113,6 +117,9 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 	var mo core.MountOptions
 	if err := parseMountOpts(f.mountOpts, &mo, os.Geteuid() == 0); err != nil {
 		return mountPlan{}, err
+	}
+	if f.idleTimeout < 0 {
+		return mountPlan{}, usageError{fmt.Errorf("--idle-timeout %v: must not be negative (0 keeps the plugin running)", f.idleTimeout)}
 	}
 	if hclog.LevelFromString(f.logLevel) == hclog.NoLevel {
 		return mountPlan{}, usageError{fmt.Errorf("unknown --log-level %q: use trace, debug, info, warn or error", f.logLevel)}
@@ -170,6 +177,8 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 			StartTimeout: f.startTimeout,
 			OpTimeout:    f.opTimeout,
 			Logger:       log,
+			Lazy:         f.lazy,
+			IdleTimeout:  f.idleTimeout,
 		},
 		VFS:    vfs.Options{EntryTimeout: f.entryTimeout, AttrTimeout: f.attrTimeout, NegativeTimeout: f.negativeTimeout},
 		Driver: f.driver,
@@ -265,6 +274,7 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	recs := &runRecords{dir: a.v.GetString("run-dir"), log: log, rec: runstate.Record{Volume: p.cfg.Name,
 		Plugin: p.cfg.Plugin.Name, ServerPID: os.Getpid(), ReadOnly: p.cfg.Mount.ReadOnly, Started: time.Now().UTC()}}
 	p.cfg.Host.OnStart = recs.setPluginPID
+	p.cfg.Host.OnPark = func() { recs.setPluginPID(0) }
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)

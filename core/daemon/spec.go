@@ -49,6 +49,12 @@ type MountSpec struct {
 	DataPlane string
 	// NoPassthrough keeps the kernel from serving donated files itself.
 	NoPassthrough bool
+	// Lazy starts the plugin at the first access instead of at mount (it
+	// runs once at mount to announce its features).
+	Lazy bool
+	// IdleTimeout, when positive, stops the plugin after that long unused
+	// (no operation, no open file); the next access starts it again.
+	IdleTimeout time.Duration
 }
 
 // RestartSpec is the restart policy of a volume's plugin: a crashed plugin

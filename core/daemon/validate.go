@@ -112,6 +112,7 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 		{".mount.negative_timeout", int64(m.NegativeTimeout)}, {".mount.start_timeout", int64(m.StartTimeout)},
 		{".mount.op_timeout", int64(m.OpTimeout)}, {".restart.backoff_min", int64(v.Restart.BackoffMin)},
 		{".restart.backoff_max", int64(v.Restart.BackoffMax)}, {".restart.wait", int64(v.Restart.Wait)},
+		{".mount.idle_timeout", int64(m.IdleTimeout)},
 	} {
 		if d.v < 0 {
 			add(d.k, "negative duration")

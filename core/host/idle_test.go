@@ -81,7 +81,7 @@ func TestIdleOperationInFlight(t *testing.T) {
 	pid := h.PID()
 	res := make(chan error, 1)
 	go func() { _, err := h.FileSystem().Stat(context.Background(), "/hang"); res <- err }() // blocks until the deadline
-	time.Sleep(500 * time.Millisecond) // ten idle timeouts
+	time.Sleep(500 * time.Millisecond)                                                       // ten idle timeouts
 	if h.Parked() || gone(pid) {
 		t.Errorf("the plugin was stopped while an operation ran")
 	}
