@@ -77,6 +77,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {attr_timeout: -1s}\n", "c.yaml:5: volumes[0].mount.attr_timeout: negative duration"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {data_plane: fast}\n", `c.yaml:5: volumes[0].mount.data_plane: unknown data plane "fast": use auto, shm, messages or grpc`},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {passthrough: maybe}\n", "c.yaml:5: volumes[0].mount.passthrough: want true or false"},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {lazy: true, idle_timeout: -5m}\n", "c.yaml:5: volumes[0].mount.idle_timeout: negative duration"},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {lazy: true, idle_timeout: 5m}\n", ""},
 	} {
 		_, err := parseConfigBytes("c.yaml", []byte(c.text))
 		if c.want == "" {

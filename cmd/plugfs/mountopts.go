@@ -61,8 +61,12 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 				m.NoPassthrough = false
 			case o == "nopassthrough" || o == "passthrough=off":
 				m.NoPassthrough = true
+			case o == "readdirplus" || o == "readdirplus=on":
+				m.NoReadDirPlus = false
+			case o == "noreaddirplus" || o == "readdirplus=off":
+				m.NoReadDirPlus = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off", o)}
 			}
 		}
 	}

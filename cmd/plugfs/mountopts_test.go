@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/plugfs/plugfs/core"
@@ -22,6 +23,7 @@ func TestParseMountOpts(t *testing.T) {
 		{raw: []string{"fsname="}, bad: true},
 		{raw: []string{"dataplane=fast"}, bad: true},
 		{raw: []string{"passthrough=maybe"}, bad: true},
+		{raw: []string{"readdirplus=sometimes"}, bad: true},
 	} {
 		var m core.MountOptions
 		err := parseMountOpts(tc.raw, &m, tc.root)
@@ -67,6 +69,19 @@ func TestParsePluginOpts(t *testing.T) {
 	for _, bad := range [][]string{{"noequals"}, {"=v"}, {"a=1", "a=2"}} {
 		if _, err := parsePluginOpts(bad); exitCode(err) != exitUsage {
 			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+}
+
+// TestParseReadDirPlusOpt: -o readdirplus=off reaches the driver's options.
+func TestParseReadDirPlusOpt(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want bool
+	}{{"readdirplus=off", true}, {"noreaddirplus,readdirplus", false}, {"ro", false}} {
+		var m core.MountOptions
+		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.NoReadDirPlus != c.want {
+			t.Errorf("-o %s: NoReadDirPlus %v, err %v; want %v", c.raw, m.NoReadDirPlus, err, c.want)
 		}
 	}
 }
