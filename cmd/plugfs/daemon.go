@@ -91,14 +91,11 @@ func (a *app) runDaemon(ctx context.Context) error {
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
 
-	var met *metrics
-	if set.MetricsListen != "" {
-		met = newMetrics()
-		mctx, stopMetrics := context.WithCancel(ctx)
-		defer stopMetrics()
-		if err := serveMetrics(mctx, set.MetricsListen, met, log); err != nil {
-			return err
-		}
+	mctx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	met, err := startMetrics(mctx, set.MetricsListen, log)
+	if err != nil {
+		return err
 	}
 	d := &daemonRun{a: a, log: log, set: set, started: time.Now(),
 		sup: daemon.NewSupervisor(&volumeBuilder{a: a, log: log, met: met})}

@@ -114,6 +114,20 @@ func (c volumeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// startMetrics returns the metrics of a server and serves them on addr
+// until ctx ends; with addr "" it returns nil (no metrics: every use of a
+// nil *metrics is a no-op).
+func startMetrics(ctx context.Context, addr string, log hclog.Logger) (*metrics, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	m := newMetrics()
+	if err := serveMetrics(ctx, addr, m, log); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // serveMetrics serves /metrics on addr until ctx ends. The listener is
 // open when it returns, so a bad address fails at once.
 func serveMetrics(ctx context.Context, addr string, m *metrics, log hclog.Logger) error {

@@ -284,16 +284,13 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var met *metrics
-	if f.metricsListen != "" {
-		met = newMetrics()
-		mctx, stopMetrics := context.WithCancel(ctx)
-		defer stopMetrics()
-		if err := serveMetrics(mctx, f.metricsListen, met, log); err != nil {
-			return err
-		}
-		p.cfg.Host.Observe = met.observer(p.cfg.Name)
+	mctx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	met, err := startMetrics(mctx, f.metricsListen, log)
+	if err != nil {
+		return err
 	}
+	p.cfg.Host.Observe = met.observer(p.cfg.Name)
 	eng := engine.New()
 	vol, err := eng.Create(p.cfg)
 	if err != nil {

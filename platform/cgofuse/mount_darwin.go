@@ -7,28 +7,10 @@ import (
 	"os"
 
 	"github.com/plugfs/plugfs/core"
-	"github.com/plugfs/plugfs/core/mountpoint"
-	"github.com/plugfs/plugfs/platform/mountdir"
 )
 
 // rank makes cgofuse (macFUSE, FUSE-T) the macOS driver.
 const rank = 10
-
-// target is where a mount goes: the argument the FUSE library takes, the
-// point reported, and what to undo after the mount ends.
-type target struct {
-	arg, point string
-	opts       []string
-	cleanup    func()
-}
-
-func prepare(point string) (target, error) {
-	clean, err := mountdir.Check(point)
-	if err != nil {
-		return target{}, err
-	}
-	return target{arg: clean, point: clean, cleanup: func() {}}, nil
-}
 
 // macFUSE installs a file-system bundle; FUSE-T a library.
 var libraries = []string{"/Library/Filesystems/macfuse.fs", "/usr/local/lib/libfuse-t.dylib", "/opt/homebrew/lib/libfuse-t.dylib"}
@@ -47,12 +29,7 @@ func osOptions(opts core.MountOptions) []string {
 	if opts.Subtype != "" {
 		o = append(o, "volname="+optEscape(opts.Subtype))
 	}
-	if opts.AllowOther {
-		o = append(o, "allow_other")
-	}
-	if opts.DefaultPermissions || opts.AllowOther {
-		o = append(o, "default_permissions")
-	}
+	o = append(o, accessOptions(opts)...)
 	return o
 }
 
@@ -67,11 +44,3 @@ func (m *mount) unmount(lazy bool) error {
 
 // confirm has nothing to check on macOS yet.
 func confirm(point string) error { return nil }
-
-// prepareSpec accepts directories only: other kinds are Windows's.
-func prepareSpec(s mountpoint.Spec) (target, error) {
-	if s.Kind != mountpoint.KindDirectory {
-		return target{}, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: give an empty directory", core.ErrMountPointInvalid, s, s.Kind)
-	}
-	return prepare(s.Path)
-}

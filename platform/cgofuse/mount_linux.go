@@ -10,8 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/plugfs/plugfs/core"
-	"github.com/plugfs/plugfs/core/mountpoint"
-	"github.com/plugfs/plugfs/platform/mountdir"
 	"github.com/plugfs/plugfs/platform/unmount"
 )
 
@@ -22,22 +20,6 @@ var _ = fuse3Tag
 // rank puts cgofuse after gofuse (10) and bazil (20) on Linux: it is here
 // to run the adapter Windows and macOS use, not to be chosen by default.
 const rank = 30
-
-// target is where a mount goes: the argument the FUSE library takes,
-// the point reported, and what to undo after the mount ends.
-type target struct {
-	arg, point string
-	opts       []string
-	cleanup    func()
-}
-
-func prepare(point string) (target, error) {
-	clean, err := mountdir.Check(point)
-	if err != nil {
-		return target{}, err
-	}
-	return target{arg: clean, point: clean, cleanup: func() {}}, nil
-}
 
 // libfuse3 is where Debian and its peers install the library cgofuse
 // loads at run time.
@@ -63,12 +45,7 @@ func osOptions(opts core.MountOptions) []string {
 	if opts.Subtype != "" {
 		o = append(o, "subtype="+optEscape(opts.Subtype))
 	}
-	if opts.AllowOther {
-		o = append(o, "allow_other")
-	}
-	if opts.DefaultPermissions || opts.AllowOther {
-		o = append(o, "default_permissions")
-	}
+	o = append(o, accessOptions(opts)...)
 	// No max_read: cgofuse's init leaves libfuse's at 0, and libfuse
 	// then refuses the session if the command line asked for another.
 	return o
@@ -88,11 +65,3 @@ func confirm(point string) error {
 
 // unmount detaches the mount; the FUSE loop then ends by itself.
 func (m *mount) unmount(lazy bool) error { return unmount.Unmount(m.point, lazy) }
-
-// prepareSpec accepts directories only: other kinds are Windows's.
-func prepareSpec(s mountpoint.Spec) (target, error) {
-	if s.Kind != mountpoint.KindDirectory {
-		return target{}, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: give an empty directory", core.ErrMountPointInvalid, s, s.Kind)
-	}
-	return prepare(s.Path)
-}

@@ -1,0 +1,49 @@
+//go:build (linux && cgo && cgofuse) || (darwin && cgo)
+
+package cgofuse
+
+import (
+	"fmt"
+
+	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
+	"github.com/plugfs/plugfs/platform/mountdir"
+)
+
+// target is where a mount goes: the argument the FUSE library takes,
+// extra options, the point reported, and what to undo after the mount
+// ends.
+type target struct {
+	arg, point string
+	opts       []string
+	cleanup    func()
+}
+
+// prepare checks a directory mounting point (mountdir.Check).
+func prepare(point string) (target, error) {
+	clean, err := mountdir.Check(point)
+	if err != nil {
+		return target{}, err
+	}
+	return target{arg: clean, point: clean, cleanup: func() {}}, nil
+}
+
+// prepareSpec accepts directories only: other kinds are Windows's.
+func prepareSpec(s mountpoint.Spec) (target, error) {
+	if s.Kind != mountpoint.KindDirectory {
+		return target{}, fmt.Errorf("%w: %s is a %s mounting point, which only Windows has: give an empty directory", core.ErrMountPointInvalid, s, s.Kind)
+	}
+	return prepare(s.Path)
+}
+
+// accessOptions are the FUSE options for who may enter the mount.
+func accessOptions(opts core.MountOptions) []string {
+	var o []string
+	if opts.AllowOther {
+		o = append(o, "allow_other")
+	}
+	if opts.DefaultPermissions || opts.AllowOther {
+		o = append(o, "default_permissions")
+	}
+	return o
+}
