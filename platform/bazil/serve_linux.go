@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"syscall"
 	"time"
 
 	"bazil.org/fuse"
@@ -15,6 +16,7 @@ import (
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
 	"github.com/plugfs/plugfs/platform/errno"
+	"github.com/plugfs/plugfs/platform/unmount"
 	"github.com/plugfs/plugfs/sdk"
 )
 
@@ -96,7 +98,7 @@ func (m *mount) serve() {
 	for {
 		req, err := m.conn.ReadRequest()
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
+			if !errors.Is(err, io.EOF) && !m.goneWithItsMount(err) {
 				m.err = fmt.Errorf("read fuse request: %w", err)
 			}
 			return
@@ -154,4 +156,18 @@ func (m *mount) serve() {
 			cancel()
 		}()
 	}
+}
+
+// goneWithItsMount reports whether a read error only says that the
+// connection ended with its mount: the kernel usually answers ENODEV
+// (which bazil turns into io.EOF), but a connection torn down while the
+// superblock is destroyed can answer ECONNABORTED. If the mount point is
+// still mounted, the connection was aborted under a live mount (fusectl):
+// that is an error.
+func (m *mount) goneWithItsMount(err error) bool {
+	if !errors.Is(err, syscall.ECONNABORTED) {
+		return false
+	}
+	_, mounted := unmount.FSType(m.point)
+	return !mounted
 }
