@@ -215,7 +215,8 @@ func (h *Host) supervise(in *instance) {
 
 // instance returns the live plugin for one operation, waiting up to
 // RestartWait for a restart to finish and waking a parked plugin. The
-// operation counts as in flight until the caller calls h.release.
+// operation counts as in flight (when an idle timeout watches) until the
+// caller calls h.release.
 func (h *Host) instance(ctx context.Context) (*instance, error) { return h.acquire(ctx, true) }
 
 // running returns the live plugin without counting an operation or waking
@@ -242,7 +243,7 @@ func (h *Host) acquire(ctx context.Context, use bool) (*instance, error) {
 			wait = max(wait, h.cfg.StartTimeout+h.cfg.RestartWait)
 		}
 		live := !closed && in != nil && !in.exited()
-		if live && use {
+		if live && use && h.cfg.IdleTimeout > 0 {
 			h.inflight++
 			h.lastUse = time.Now()
 		}

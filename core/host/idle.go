@@ -23,6 +23,9 @@ func (h *Host) Starts() int {
 
 // release ends an operation that instance() counted.
 func (h *Host) release() {
+	if h.cfg.IdleTimeout <= 0 {
+		return // nothing watches for idleness: operations are not counted
+	}
 	h.mu.Lock()
 	h.inflight--
 	h.lastUse = time.Now()
