@@ -89,7 +89,13 @@ func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts co
 		ok <- r
 		return nil, fmt.Errorf("%w: %s: the FUSE library refused the mount (its message is on standard error)", core.ErrMountPointInvalid, target.point)
 	case <-ctx.Done():
-		go func() { <-fsop.init; _ = m.Unmount(context.WithoutCancel(ctx), true) }()
+		go func() { // a mount that comes up after all is taken down again
+			select {
+			case <-fsop.init:
+				_ = m.Unmount(context.WithoutCancel(ctx), true)
+			case <-m.done:
+			}
+		}()
 		return nil, fmt.Errorf("mount %s: %w", target.point, ctx.Err())
 	}
 }
