@@ -322,21 +322,18 @@ func (v *VFS) LinkedAt(id uint64, p string) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	n, ok := v.nodes[id]
-	if !ok {
-		return false
-	}
-	if id == RootID {
-		return p == "/"
+	return ok && v.linkedAtLocked(n, p)
+}
+
+// linkedAtLocked matches p against n's names from the last component up,
+// without building a path (every cached path-based operation asks).
+func (v *VFS) linkedAtLocked(n *node, p string) bool {
+	if n.id == RootID {
+		return p == "/" || p == ""
 	}
 	for _, l := range n.links {
-		pp, err := v.pathLocked(l.parent)
-		if err != nil {
-			continue
-		}
-		if pp == "/" {
-			pp = ""
-		}
-		if pp+"/"+l.name == p {
+		cut := len(p) - len(l.name) - 1
+		if cut >= 0 && p[cut] == '/' && p[cut+1:] == l.name && v.linkedAtLocked(l.parent, p[:cut]) {
 			return true
 		}
 	}

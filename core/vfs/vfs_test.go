@@ -276,3 +276,41 @@ func TestParentForgottenBeforeChild(t *testing.T) {
 		t.Errorf("%d nodes left after both were forgotten, want the root only", n)
 	}
 }
+
+// TestLinkedAt: a node is at each of its names, and nowhere else once
+// renamed or unlinked.
+func TestLinkedAt(t *testing.T) {
+	v, _ := newVFS(t)
+	d, err := v.Mkdir(ctx, vfs.RootID, "d", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, fh, err := v.Create(ctx, d.ID, "f", sdk.ReadWrite, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = v.Release(ctx, fh)
+	if _, err := v.Link(ctx, f.ID, vfs.RootID, "g"); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{"/d/f": true, "/g": true, "/f": false, "/d/g": false, "d/f": false, "/x/d/f": false} {
+		if got := v.LinkedAt(f.ID, p); got != want {
+			t.Errorf("LinkedAt(f, %q) = %v, want %v", p, got, want)
+		}
+	}
+	if !v.LinkedAt(vfs.RootID, "/") || !v.LinkedAt(d.ID, "/d") {
+		t.Error("the root or d is not where it is")
+	}
+	if err := v.Rename(ctx, vfs.RootID, "d", vfs.RootID, "e", 0); err != nil {
+		t.Fatal(err)
+	}
+	if v.LinkedAt(f.ID, "/d/f") || !v.LinkedAt(f.ID, "/e/f") {
+		t.Error("after renaming d to e, f is not at /e/f only")
+	}
+	if err := v.Unlink(ctx, vfs.RootID, "g"); err != nil {
+		t.Fatal(err)
+	}
+	if v.LinkedAt(f.ID, "/g") {
+		t.Error("f is still at /g after the unlink")
+	}
+}

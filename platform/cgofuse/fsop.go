@@ -270,7 +270,7 @@ func (f *fileSystem) Opendir(path string) (int, uint64) {
 // buffer is filled until it is full or the listing ends, so the end is
 // seen in the same call as the last entries (the VFS learns it then).
 func (f *fileSystem) Readdir(path string, fill func(name string, stat *fuse.Stat_t, ofst int64) bool, ofst int64, fh uint64) int {
-	ctx := f.op(fmt.Sprintf("readdir@%d", ofst), path)
+	ctx := f.op("readdir", path)
 	for {
 		ents, err := f.fs.ReadDir(ctx, fh, int(ofst))
 		if err != nil {
