@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/plugfs/plugfs/core/daemon"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // The configuration file of `plugfs daemon`:
@@ -39,8 +40,13 @@ import (
 //	            start_timeout: 10s, op_timeout: 30s,
 //	            data_plane: auto,        # auto, shm, messages or grpc
 //	            passthrough: true,       # false: the host moves donated files' bytes
+//	            readdirplus: true,       # false: list directories without attributes
 //	            lazy: false,             # true: the plugin starts at the first access
-//	            idle_timeout: 0s}        # >0: the plugin stops after this long unused
+//	            idle_timeout: 0s,        # >0: the plugin stops after this long unused
+//	            debug: false,            # true: log every operation of this volume
+//	            point_flags: "",         # Windows: local, mount-manager, ... (plugfs mount --point-flags)
+//	            auth_id: 0}              # Windows: logon session of local points
+//	                                     # cache timeouts: 0s means no caching
 //	    restart: {backoff_min: 100ms, backoff_max: 5s, wait: 5s}
 
 // fileConfig is the file's shape.
@@ -82,8 +88,12 @@ type mountFile struct {
 	OpTimeout       time.Duration `yaml:"op_timeout"`
 	DataPlane       string        `yaml:"data_plane"`
 	Passthrough     *bool         `yaml:"passthrough"`
+	ReadDirPlus     *bool         `yaml:"readdirplus"`
 	Lazy            bool          `yaml:"lazy"`
 	IdleTimeout     time.Duration `yaml:"idle_timeout"`
+	Debug           bool          `yaml:"debug"`
+	PointFlags      string        `yaml:"point_flags"`
+	AuthID          uint64        `yaml:"auth_id"`
 }
 
 type restartFile struct {
@@ -100,8 +110,11 @@ func (v *volumeFile) setDefaults() {
 	v.Mount.OpTimeout = 30 * time.Second
 }
 
+// spec is the daemon's view of v. Point flags that do not parse are
+// left out here and reported by pointFlagErrors.
 func (v volumeFile) spec() daemon.VolumeSpec {
 	m := v.Mount
+	flags, _ := mountpoint.ParseFlags(m.PointFlags)
 	plugin := v.Plugin
 	if v.PluginSHA != "" {
 		plugin += "@sha256:" + v.PluginSHA // checked by the catalog (trust.go)
@@ -109,10 +122,12 @@ func (v volumeFile) spec() daemon.VolumeSpec {
 	return daemon.VolumeSpec{
 		Name: v.Name, Plugin: plugin, Options: v.Options, MountPoints: v.MountPoints,
 		Mount: daemon.MountSpec{ReadOnly: m.ReadOnly, AllowOther: m.AllowOther, Driver: m.Driver,
-			AttrTimeout: m.AttrTimeout, EntryTimeout: m.EntryTimeout, NegativeTimeout: m.NegativeTimeout,
-			StartTimeout: m.StartTimeout, OpTimeout: m.OpTimeout,
+			AttrTimeout: cacheTimeout(m.AttrTimeout), EntryTimeout: cacheTimeout(m.EntryTimeout),
+			NegativeTimeout: cacheTimeout(m.NegativeTimeout),
+			StartTimeout:    m.StartTimeout, OpTimeout: m.OpTimeout,
 			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough,
-			Lazy: m.Lazy, IdleTimeout: m.IdleTimeout},
+			NoReadDirPlus: m.ReadDirPlus != nil && !*m.ReadDirPlus,
+			Lazy:          m.Lazy, IdleTimeout: m.IdleTimeout, Debug: m.Debug, PointFlags: flags, AuthID: m.AuthID},
 		Restart: daemon.RestartSpec{BackoffMin: v.Restart.BackoffMin, BackoffMax: v.Restart.BackoffMax, Wait: v.Restart.Wait},
 	}
 }
@@ -160,6 +175,17 @@ func (c *loadedConfig) at(key, format string, args ...any) error {
 	return &configError{File: c.Path, Line: c.dec.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
+// cacheTimeout turns a kernel cache timeout given by the user (on the
+// command line or in the file, where the default is filled in first)
+// into the engine's: 0 means no caching, which the engine spells as a
+// negative duration (its zero means the default).
+func cacheTimeout(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
 // defaultConfigPath is where the daemon looks without --config.
 func defaultConfigPath() string {
 	switch runtime.GOOS {
@@ -205,8 +231,23 @@ func parseConfigBytes(path string, b []byte) (*loadedConfig, error) {
 		return nil, err
 	}
 	lc := &loadedConfig{Path: path, Daemon: fc.Daemon, dec: dec}
-	for _, v := range fc.Volumes {
+	var fileErrs []error
+	for i, v := range fc.Volumes {
 		lc.Volumes.Volumes = append(lc.Volumes.Volumes, v.spec())
+		if _, err := mountpoint.ParseFlags(v.Mount.PointFlags); err != nil {
+			fileErrs = append(fileErrs, lc.at(fmt.Sprintf("volumes[%d].mount.point_flags", i), "%v", err))
+		}
+		for _, d := range []struct {
+			key string
+			d   time.Duration
+		}{{"attr_timeout", v.Mount.AttrTimeout}, {"entry_timeout", v.Mount.EntryTimeout}, {"negative_timeout", v.Mount.NegativeTimeout}} {
+			if d.d < 0 {
+				fileErrs = append(fileErrs, lc.at(fmt.Sprintf("volumes[%d].mount.%s", i, d.key), "negative duration (0s turns the cache off)"))
+			}
+		}
+	}
+	if len(fileErrs) > 0 {
+		return nil, joinErrs(fileErrs)
 	}
 	if err := daemon.Validate(lc.Volumes); err != nil {
 		return nil, lc.withLines(err)

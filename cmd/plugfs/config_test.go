@@ -44,7 +44,7 @@ volumes:
 	if a.Options["size"] != "1G" || a.Options["n"] != "3" || a.Options["flag"] != "true" || a.Options["empty"] != "" {
 		t.Errorf("options %v", a.Options)
 	}
-	if !a.Mount.ReadOnly || a.Mount.AllowOther == nil || *a.Mount.AllowOther || a.Mount.AttrTimeout != 0 || a.Mount.OpTimeout != time.Minute {
+	if !a.Mount.ReadOnly || a.Mount.AllowOther == nil || *a.Mount.AllowOther || a.Mount.AttrTimeout != -1 || a.Mount.OpTimeout != time.Minute {
 		t.Errorf("mount %+v", a.Mount)
 	}
 	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough {
@@ -74,7 +74,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"volumes:\n  - restart: {wait: soon}\n", `c.yaml:2: volumes[0].restart.wait: want a duration such as 30s or 1m30s (with a unit), got "soon"`},
 		{"daemon: {<<: {socket: x}}\n", "merge keys"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [rel]\n", `c.yaml:4: volumes[0].mountpoints[0]: "rel" is not an absolute path`},
-		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {attr_timeout: -1s}\n", "c.yaml:5: volumes[0].mount.attr_timeout: negative duration"},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {attr_timeout: -1s}\n", "c.yaml:5: volumes[0].mount.attr_timeout: negative duration (0s turns the cache off)"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {data_plane: fast}\n", `c.yaml:5: volumes[0].mount.data_plane: unknown data plane "fast": use auto, shm, messages or grpc`},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {passthrough: maybe}\n", "c.yaml:5: volumes[0].mount.passthrough: want true or false"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {lazy: true, idle_timeout: -5m}\n", "c.yaml:5: volumes[0].mount.idle_timeout: negative duration"},

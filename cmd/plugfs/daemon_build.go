@@ -53,6 +53,7 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 		mo.DataPlane = dp
 	}
 	mo.NoPassthrough = s.Mount.NoPassthrough
+	mo.NoReadDirPlus = s.Mount.NoReadDirPlus
 	if mo.FSName == "" {
 		mo.FSName = filepath.Base(src.Path)
 	}

@@ -53,6 +53,9 @@ func runTests(m *testing.M) int {
 		}
 	}
 	os.Setenv("PLUGFS_RUN_DIR", runDir)
+	// No test mounts through a daemon it did not start (a plugfs daemon
+	// of the machine, say): tests that want one pass --socket.
+	os.Setenv("PLUGFS_SOCKET", filepath.Join(tmp, "no-daemon.sock"))
 	return m.Run()
 }
 

@@ -47,6 +47,7 @@ type mountFlags struct {
 	metricsListen   string // host:port of the Prometheus endpoint; "" for none
 	lazy            bool
 	idleTimeout     time.Duration
+	standalone      bool // serve here even when a daemon runs
 }
 
 func (a *app) mountCmd() *cobra.Command {
@@ -67,9 +68,18 @@ PLUGIN is a built-in plugin (see 'plugfs plugins'), the name of an executable
 in a plugin directory, or a path to a plugin executable. The plugin runs as
 its own process; if it crashes, plugfs restarts it and the mount stays.
 
-By default mount stays in the foreground until interrupted (Ctrl-C, SIGTERM)
-or unmounted, then unmounts cleanly. With --background it returns once the
-mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
+When a plugfs daemon runs (its control socket answers, see --socket), the
+daemon serves the mount: mount returns once it is ready, 'plugfs list'
+shows it as the daemon's, and 'plugfs unmount' stops it. Reloads of the
+daemon's configuration leave it alone. Flags that configure the serving
+process (--log-file, --log-level, --metrics-listen) are refused then; pass
+--standalone to serve from this process instead. A daemon that refuses
+this user is reported and the mount is served here.
+
+Standalone, mount stays in the foreground until interrupted (Ctrl-C,
+SIGTERM) or unmounted, then unmounts cleanly. With --background it returns
+once the mount is ready (exit 0), or fails with the reason and a non-zero
+exit code.`,
 		Example: `  plugfs mount memfs /mnt/mem
   plugfs mount local /mnt/data --opt root=/srv/data -o ro
   plugfs mount memfs /mnt/mem --opt size=1G --background
@@ -97,6 +107,7 @@ mount is ready (exit 0), or fails with the reason and a non-zero exit code.`,
 	fl.BoolVar(&f.lazy, "lazy", false, "start the plugin at the first access, not now (it runs once to announce its features)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 0, "stop the plugin after this long unused (no operation, no open file); the next access starts it (0: never)")
 	fl.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (host:port, such as 127.0.0.1:9477); see plugfs stats")
+	fl.BoolVar(&f.standalone, "standalone", false, "serve the mount from this process even when a plugfs daemon runs")
 	fl.StringVar(&f.authID, "auth-id", "", "Windows logon session (AuthenticationId LUID, 0x3e7 or decimal) a local point is visible in; implies local (default: the caller's)")
 	return cmd
 }
@@ -243,6 +254,10 @@ func checkPoints(points []string) ([]string, error) {
 }
 
 func (a *app) runMount(cmd *cobra.Command, pluginName string, points []string, f mountFlags) error {
+	if c := a.daemonForMount(cmd, f); c != nil {
+		defer c.Close()
+		return a.mountThroughDaemon(cmd, c, pluginName, points, f)
+	}
 	if f.background && os.Getenv(readyFDEnv) == "" {
 		// Check what can be checked here, so usage errors come back at once.
 		if _, err := a.plan(pluginName, points, f, hclog.NewNullLogger()); err != nil {

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
-	"github.com/plugfs/plugfs/sdk"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 func init() { registerCommand((*app).mountpointCmd) }
@@ -55,14 +52,21 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 	var timeout time.Duration
 	cmd.PersistentFlags().DurationVar(&timeout, "timeout", time.Minute, "how long to wait for the daemon")
 
+	var pointFlags, authID string
 	add := &cobra.Command{
 		Use:   "add VOLUME POINT",
-		Short: "Make a running volume of the daemon visible at one more empty directory",
+		Short: "Make a running volume of the daemon visible at one more mounting point",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			point, err := filepath.Abs(args[1])
+			specs, err := parsePoints(args[1:2], pointFlags, authID)
 			if err != nil {
-				return fmt.Errorf("%w: %s: %w", core.ErrMountPointInvalid, args[1], err)
+				return err
+			}
+			point := specs[0].String()
+			if specs[0].Kind == mountpoint.KindDirectory {
+				if point, err = filepath.Abs(args[1]); err != nil {
+					return fmt.Errorf("%w: %s: %w", core.ErrMountPointInvalid, args[1], err)
+				}
 			}
 			c, err := a.dialForMountpoint("add", "start `plugfs daemon`, or give several mounting points to `plugfs mount`")
 			if err != nil {
@@ -71,7 +75,8 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 			defer c.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			r, err := c.AddMountPoint(ctx, &controlv1.AddMountPointRequest{Volume: args[0], Point: point})
+			r, err := c.AddMountPoint(ctx, &controlv1.AddMountPointRequest{Volume: args[0], Point: point,
+				Flags: pointFlags, AuthId: specs[0].AuthID})
 			if err != nil {
 				return mountpointErr(err)
 			}
@@ -80,6 +85,9 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 		},
 	}
 
+	add.Flags().StringVar(&pointFlags, "point-flags", "", "Windows mounting-point flags: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	add.Flags().StringVar(&authID, "auth-id", "", "Windows logon session (AuthenticationId LUID) a local point is visible in; implies local")
+
 	var lazy bool
 	remove := &cobra.Command{
 		Use:   "remove VOLUME POINT",
@@ -87,7 +95,7 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 		Long: `Remove unmounts POINT of VOLUME; the volume, its plugin and its other points
 keep running. A point in use is not removed (exit 41): close what uses it,
 or pass --lazy to detach it now. A volume's last point is not removed: to
-stop a volume, take it out of the configuration and reload.`,
+stop a volume, use plugfs unmount.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			point, err := filepath.Abs(args[1])
@@ -172,48 +180,7 @@ func (a *app) dialForMountpoint(sub, hint string) (*daemonClient, error) {
 	return c, err
 }
 
-// remoteError is a control API error carrying the sentinel its message
-// names, so that its exit code is that of the same error in a standalone
-// mount (12 for a non-empty directory, 41 for a busy point, ...).
-type remoteError struct {
-	msg      string
-	sentinel error
-}
-
-func (e *remoteError) Error() string { return e.msg }
-func (e *remoteError) Unwrap() error { return e.sentinel }
-
-// mountpointSentinels are the errors the daemon's mounting-point calls
-// wrap (their text is in the status message), most specific first.
-var mountpointSentinels = []error{
-	core.ErrMountPointMissing, core.ErrMountPointNotDir, core.ErrMountPointNotEmpty, core.ErrMountPointBusy,
-	core.ErrMountPointAccess, core.ErrMountPointInvalid, core.ErrNotMounted, sdk.ErrBusy, core.ErrVolumeState,
-	core.ErrDriverUnavailable,
-}
-
 // mountpointErr turns an error of AddMountPoint, RemoveMountPoint or List
-// into one whose exit code says what went wrong. The status code says the
-// kind of problem; the sentinel named in the message, when there is one,
-// the exact problem.
-func mountpointErr(err error) error {
-	st, ok := status.FromError(err)
-	if !ok {
-		return err
-	}
-	switch st.Code() {
-	case codes.PermissionDenied, codes.Unavailable:
-		return daemonErr(err)
-	}
-	for _, s := range mountpointSentinels {
-		if strings.Contains(st.Message(), s.Error()) {
-			return &remoteError{msg: st.Message(), sentinel: s}
-		}
-	}
-	switch st.Code() {
-	case codes.NotFound:
-		return &remoteError{msg: st.Message(), sentinel: core.ErrNotMounted}
-	case codes.InvalidArgument:
-		return &remoteError{msg: st.Message(), sentinel: core.ErrMountPointInvalid}
-	}
-	return errors.New(st.Message())
-}
+// into one whose exit code says what went wrong: the sentinel the daemon's
+// error wrapped (12 for a non-empty directory, 41 for a busy point, ...).
+func mountpointErr(err error) error { return daemonMountErr(err) }

@@ -29,6 +29,10 @@ whole: given any one of its points, unmount unmounts every point, then its
 server stops. (To drop one point and keep the others, use umount or
 fusermount3 -u on it.)
 
+A volume the plugfs daemon serves (mounted through it, or declared in its
+configuration) is unmounted by the daemon, whole; a declared one comes
+back at the next reload.
+
 A mount in use (open files, a shell's working directory) is not unmounted:
 close what uses it, or pass --lazy to detach it now and let it go away when
 the last user leaves. When one point of a volume is in use, the points
@@ -38,6 +42,9 @@ free.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			point, err := filepath.Abs(args[0])
 			if err != nil {
+				return err
+			}
+			if handled, err := a.unmountThroughDaemon(cmd, point, lazy, wait); handled {
 				return err
 			}
 			runDir := a.v.GetString("run-dir")

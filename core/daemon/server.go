@@ -2,15 +2,15 @@ package daemon
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
 	"github.com/plugfs/plugfs/core/engine"
-	"github.com/plugfs/plugfs/sdk"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // Server serves the control API over a Supervisor. Who may call is the
@@ -49,8 +49,10 @@ func (s *Server) List(context.Context, *controlv1.ListRequest) (*controlv1.ListR
 
 // Mount brings up an ad-hoc volume.
 func (s *Server) Mount(ctx context.Context, r *controlv1.MountRequest) (*controlv1.MountResponse, error) {
-	spec := VolumeSpec{Name: r.GetName(), Plugin: r.GetPlugin(), Options: r.GetOptions(), MountPoints: r.GetMountpoints(),
-		Mount: MountSpec{ReadOnly: r.GetReadOnly(), Driver: r.GetDriver()}}
+	spec, err := mountRequestSpec(r)
+	if err != nil {
+		return nil, StatusError(err)
+	}
 	if err := s.sup.Mount(ctx, spec); err != nil {
 		return nil, StatusError(err)
 	}
@@ -73,7 +75,11 @@ func (s *Server) Unmount(ctx context.Context, r *controlv1.UnmountRequest) (*con
 // AddMountPoint makes a running volume visible at one more point (see
 // Supervisor.AddMountPoint for what reloads do with it).
 func (s *Server) AddMountPoint(ctx context.Context, r *controlv1.AddMountPointRequest) (*controlv1.AddMountPointResponse, error) {
-	info, err := s.sup.AddMountPoint(ctx, r.GetVolume(), r.GetPoint())
+	flags, err := mountpoint.ParseFlags(r.GetFlags())
+	if err != nil {
+		return nil, StatusError(fmt.Errorf("%w: flags: %w", ErrInvalid, err))
+	}
+	info, err := s.sup.AddMountPointFlags(ctx, r.GetVolume(), r.GetPoint(), flags, r.GetAuthId())
 	if err != nil {
 		return nil, StatusError(err)
 	}
@@ -125,27 +131,34 @@ func pointProto(p engine.MountPointInfo) *controlv1.MountPoint {
 		Kind: p.Spec.Kind.String(), Flags: p.Spec.Flags.String(), AuthId: p.Spec.AuthID}
 }
 
-// StatusError turns an error of the supervisor into a gRPC status whose
-// code says what kind of problem it is; the message is the error's.
-func StatusError(err error) error {
-	code := codes.Unknown
-	switch {
-	case errors.Is(err, ErrInvalid), errors.Is(err, core.ErrPluginUnknown), errors.Is(err, core.ErrPluginOption),
-		errors.Is(err, core.ErrDriverUnknown), errors.Is(err, core.ErrMountPointInvalid):
-		code = codes.InvalidArgument
-	case errors.Is(err, core.ErrNotMounted):
-		code = codes.NotFound
-	case errors.Is(err, sdk.ErrBusy), errors.Is(err, core.ErrVolumeState), errors.Is(err, core.ErrMountPointMissing),
-		errors.Is(err, core.ErrMountPointNotDir), errors.Is(err, core.ErrMountPointNotEmpty),
-		errors.Is(err, core.ErrMountPointBusy), errors.Is(err, core.ErrMountPointAccess):
-		code = codes.FailedPrecondition
-	case errors.Is(err, core.ErrPluginStart), errors.Is(err, core.ErrPluginStartTimeout),
-		errors.Is(err, core.ErrPluginProtocol), errors.Is(err, core.ErrDriverUnavailable):
-		code = codes.Unavailable
-	case errors.Is(err, context.DeadlineExceeded):
-		code = codes.DeadlineExceeded
-	case errors.Is(err, context.Canceled):
-		code = codes.Canceled
+// mountRequestSpec turns a Mount request into the spec of an ad-hoc
+// volume, the way the configuration file's keys would declare it.
+func mountRequestSpec(r *controlv1.MountRequest) (VolumeSpec, error) {
+	flags, err := mountpoint.ParseFlags(r.GetPointFlags())
+	if err != nil {
+		return VolumeSpec{}, fmt.Errorf("%w: point_flags: %w", ErrInvalid, err)
 	}
-	return status.Error(code, err.Error())
+	m := MountSpec{
+		ReadOnly:        r.GetReadOnly(),
+		Driver:          r.GetDriver(),
+		AttrTimeout:     time.Duration(r.GetAttrTimeout()),
+		EntryTimeout:    time.Duration(r.GetEntryTimeout()),
+		NegativeTimeout: time.Duration(r.GetNegativeTimeout()),
+		StartTimeout:    time.Duration(r.GetStartTimeout()),
+		OpTimeout:       time.Duration(r.GetOpTimeout()),
+		DataPlane:       r.GetDataPlane(),
+		NoPassthrough:   r.GetNoPassthrough(),
+		NoReadDirPlus:   r.GetNoReaddirplus(),
+		Lazy:            r.GetLazy(),
+		IdleTimeout:     time.Duration(r.GetIdleTimeout()),
+		Debug:           r.GetDebug(),
+		PointFlags:      flags,
+		AuthID:          r.GetAuthId(),
+	}
+	if r.AllowOther != nil {
+		ao := r.GetAllowOther()
+		m.AllowOther = &ao
+	}
+	return VolumeSpec{Name: r.GetName(), Plugin: r.GetPlugin(), Options: r.GetOptions(),
+		MountPoints: r.GetMountpoints(), Mount: m}, nil
 }

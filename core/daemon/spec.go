@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // Config is the daemon's declared state.
@@ -30,7 +32,8 @@ type VolumeSpec struct {
 }
 
 // MountSpec are the mount options of a volume. Zero durations take the
-// plugfs defaults (the ones `plugfs mount` uses).
+// plugfs defaults (the ones `plugfs mount` uses); a negative cache
+// timeout (attribute, entry, negative entry) turns that cache off.
 type MountSpec struct {
 	// ReadOnly mounts read-only.
 	ReadOnly bool
@@ -49,12 +52,23 @@ type MountSpec struct {
 	DataPlane string
 	// NoPassthrough keeps the kernel from serving donated files itself.
 	NoPassthrough bool
+	// NoReadDirPlus lists directories without attributes (READDIRPLUS
+	// off).
+	NoReadDirPlus bool
 	// Lazy starts the plugin at the first access instead of at mount (it
 	// runs once at mount to announce its features).
 	Lazy bool
 	// IdleTimeout, when positive, stops the plugin after that long unused
 	// (no operation, no open file); the next access starts it again.
 	IdleTimeout time.Duration
+	// Debug logs every operation of the volume (its name, result and
+	// duration) at debug level in the daemon's log.
+	Debug bool
+	// PointFlags and AuthID apply to every mounting point of the volume
+	// (mountpoint.Parse): local or global, mount manager, network share
+	// flags, and the logon session of local points. Windows only.
+	PointFlags mountpoint.Flags
+	AuthID     uint64
 }
 
 // RestartSpec is the restart policy of a volume's plugin: a crashed plugin

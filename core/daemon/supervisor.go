@@ -7,11 +7,13 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/engine"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // Builder turns a spec into what the engine needs. The command implements
@@ -240,10 +242,10 @@ func (s *Supervisor) up(ctx context.Context, spec VolumeSpec) error {
 	if err != nil {
 		return err
 	}
-	points := make([]string, len(spec.MountPoints))
+	points := make([]mountpoint.Spec, len(spec.MountPoints))
 	for i, p := range spec.MountPoints {
-		if points[i], err = s.b.CheckPoint(p); err != nil {
-			return fmt.Errorf("mounting point %s: %w", p, err)
+		if points[i], err = s.checkPoint(p, spec.Mount.PointFlags, spec.Mount.AuthID); err != nil {
+			return err
 		}
 	}
 	vol, err := s.eng.Create(vc)
@@ -255,7 +257,7 @@ func (s *Supervisor) up(ctx context.Context, spec VolumeSpec) error {
 		return err
 	}
 	for _, p := range points {
-		if _, err := vol.AddMountPoint(ctx, p); err != nil {
+		if _, err := vol.AddMountPointSpec(ctx, p); err != nil {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			_ = vol.Unmount(cctx, true)
 			cancel()
@@ -333,7 +335,14 @@ func (s *Supervisor) Unmount(ctx context.Context, name string, lazy bool) error 
 // volume applies the configuration as written (a repoint removes the
 // point, a remount starts over at the declared points).
 func (s *Supervisor) AddMountPoint(ctx context.Context, name, point string) (engine.MountPointInfo, error) {
-	if point == "" || (!path.IsAbs(point) && !isWindowsAbs(point)) {
+	return s.AddMountPointFlags(ctx, name, point, 0, 0)
+}
+
+// AddMountPointFlags is AddMountPoint with the point's flags and logon
+// session (mountpoint.Parse; Windows kinds only where a driver serves
+// them).
+func (s *Supervisor) AddMountPointFlags(ctx context.Context, name, point string, flags mountpoint.Flags, authID uint64) (engine.MountPointInfo, error) {
+	if point == "" || (!path.IsAbs(point) && !isWindowsAbs(point) && !strings.HasPrefix(point, `\\`)) {
 		return engine.MountPointInfo{}, fmt.Errorf("%w: %q is not an absolute path", core.ErrMountPointInvalid, point)
 	}
 	s.mu.Lock()
@@ -350,15 +359,30 @@ func (s *Supervisor) AddMountPoint(ctx context.Context, name, point string) (eng
 			}
 		}
 	}
-	cp, err := s.b.CheckPoint(point)
+	sp, err := s.checkPoint(point, flags, authID)
 	if err != nil {
-		return engine.MountPointInfo{}, fmt.Errorf("mounting point %s: %w", point, err)
+		return engine.MountPointInfo{}, err
 	}
-	info, err := v.AddMountPoint(ctx, cp)
+	info, err := v.AddMountPointSpec(ctx, sp)
 	if err != nil {
-		return engine.MountPointInfo{}, fmt.Errorf("mount volume %s at %s: %w", name, cp, err)
+		return engine.MountPointInfo{}, fmt.Errorf("mount volume %s at %s: %w", name, sp, err)
 	}
 	return info, nil
+}
+
+// checkPoint parses point with its flags and, for a directory, has the
+// Builder check it (existing, empty, not a mount) and clean it.
+func (s *Supervisor) checkPoint(point string, flags mountpoint.Flags, authID uint64) (mountpoint.Spec, error) {
+	sp, err := mountpoint.Parse(point, flags, authID)
+	if err != nil {
+		return mountpoint.Spec{}, fmt.Errorf("mounting point %s: %w", point, err)
+	}
+	if sp.Kind == mountpoint.KindDirectory {
+		if sp.Path, err = s.b.CheckPoint(point); err != nil {
+			return mountpoint.Spec{}, fmt.Errorf("mounting point %s: %w", point, err)
+		}
+	}
+	return sp, nil
 }
 
 // RemoveMountPoint unmounts one mounting point of the running volume

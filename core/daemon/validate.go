@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // ErrInvalid is wrapped by every validation error.
@@ -96,8 +97,16 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 		switch {
 		case p == "":
 			add(pk, "empty mounting point")
-		case !path.IsAbs(p) && !isWindowsAbs(p):
-			add(pk, "%q is not an absolute path", p)
+		case !path.IsAbs(p):
+			// A Windows kind (Z:, *, \\.\Name, L;Server;Share, C:\dir), or
+			// a relative directory.
+			sp, err := mountpoint.Parse(p, v.Mount.PointFlags, v.Mount.AuthID)
+			switch {
+			case err != nil:
+				add(pk, "%v", err)
+			case sp.Kind == mountpoint.KindDirectory:
+				add(pk, "%q is not an absolute path", p)
+			}
 		case seen[path.Clean(p)]:
 			add(pk, "%s is listed twice", p)
 		}
@@ -108,8 +117,7 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 		k string
 		v int64
 	}{
-		{".mount.attr_timeout", int64(m.AttrTimeout)}, {".mount.entry_timeout", int64(m.EntryTimeout)},
-		{".mount.negative_timeout", int64(m.NegativeTimeout)}, {".mount.start_timeout", int64(m.StartTimeout)},
+		{".mount.start_timeout", int64(m.StartTimeout)},
 		{".mount.op_timeout", int64(m.OpTimeout)}, {".restart.backoff_min", int64(v.Restart.BackoffMin)},
 		{".restart.backoff_max", int64(v.Restart.BackoffMax)}, {".restart.wait", int64(v.Restart.Wait)},
 		{".mount.idle_timeout", int64(m.IdleTimeout)},

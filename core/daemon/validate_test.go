@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plugfs/plugfs/core/daemon"
+	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 func TestValidate(t *testing.T) {
@@ -43,7 +44,29 @@ func TestValidate(t *testing.T) {
 			b.Name, b.MountPoints = "b", []string{"/mnt/a/inner"}
 			return []daemon.VolumeSpec{ok(), b}
 		}, "volumes[1].mountpoints[0]"},
-		{"negative timeout", func() []daemon.VolumeSpec { v := ok(); v.Mount.AttrTimeout = -1; return []daemon.VolumeSpec{v} }, "volumes[0].mount.attr_timeout"},
+		{"negative timeout", func() []daemon.VolumeSpec { v := ok(); v.Mount.OpTimeout = -1; return []daemon.VolumeSpec{v} }, "volumes[0].mount.op_timeout"},
+		{"no attribute caching", func() []daemon.VolumeSpec { v := ok(); v.Mount.AttrTimeout = -1; return []daemon.VolumeSpec{v} }, ""},
+		{"drive letter", func() []daemon.VolumeSpec { v := ok(); v.MountPoints = []string{"z:"}; return []daemon.VolumeSpec{v} }, ""},
+		{"network point", func() []daemon.VolumeSpec {
+			v := ok()
+			v.MountPoints = []string{`Y:;srv;data`}
+			return []daemon.VolumeSpec{v}
+		}, ""},
+		{"bad UNC name", func() []daemon.VolumeSpec {
+			v := ok()
+			v.MountPoints = []string{`\\.\a\b`}
+			return []daemon.VolumeSpec{v}
+		}, "volumes[0].mountpoints[0]"},
+		{"local folder", func() []daemon.VolumeSpec {
+			v := ok()
+			v.MountPoints, v.Mount.PointFlags = []string{`C:\mnt\x`}, mountpoint.Local
+			return []daemon.VolumeSpec{v}
+		}, "volumes[0].mountpoints[0]"},
+		{"relative", func() []daemon.VolumeSpec {
+			v := ok()
+			v.MountPoints = []string{"mnt/x"}
+			return []daemon.VolumeSpec{v}
+		}, "volumes[0].mountpoints[0]"},
 		{"backoff order", func() []daemon.VolumeSpec {
 			v := ok()
 			v.Restart.BackoffMin, v.Restart.BackoffMax = time.Minute, time.Second

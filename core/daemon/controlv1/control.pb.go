@@ -456,13 +456,40 @@ func (x *MountPoint) GetAuthId() uint64 {
 }
 
 type MountRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Plugin        string                 `protobuf:"bytes,2,opt,name=plugin,proto3" json:"plugin,omitempty"`
-	Options       map[string]string      `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Mountpoints   []string               `protobuf:"bytes,4,rep,name=mountpoints,proto3" json:"mountpoints,omitempty"`
-	ReadOnly      bool                   `protobuf:"varint,5,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
-	Driver        string                 `protobuf:"bytes,6,opt,name=driver,proto3" json:"driver,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// plugin is a built-in name, a plugin directory's name (optionally
+	// NAME@sha256:HEX) or an absolute path, resolved by the daemon.
+	Plugin  string            `protobuf:"bytes,2,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	Options map[string]string `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// mountpoints are as the daemon sees them: absolute directories, or on
+	// Windows drive letters, UNC names and network points.
+	Mountpoints []string `protobuf:"bytes,4,rep,name=mountpoints,proto3" json:"mountpoints,omitempty"`
+	ReadOnly    bool     `protobuf:"varint,5,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
+	Driver      string   `protobuf:"bytes,6,opt,name=driver,proto3" json:"driver,omitempty"`
+	// The fields below are the configuration file's mount section. Zero
+	// durations take the daemon's defaults; a negative cache timeout
+	// means no caching.
+	// allow_other unset: on when the daemon runs as root.
+	AllowOther      *bool `protobuf:"varint,7,opt,name=allow_other,json=allowOther,proto3,oneof" json:"allow_other,omitempty"`
+	AttrTimeout     int64 `protobuf:"varint,8,opt,name=attr_timeout,json=attrTimeout,proto3" json:"attr_timeout,omitempty"`
+	EntryTimeout    int64 `protobuf:"varint,9,opt,name=entry_timeout,json=entryTimeout,proto3" json:"entry_timeout,omitempty"`
+	NegativeTimeout int64 `protobuf:"varint,10,opt,name=negative_timeout,json=negativeTimeout,proto3" json:"negative_timeout,omitempty"`
+	StartTimeout    int64 `protobuf:"varint,11,opt,name=start_timeout,json=startTimeout,proto3" json:"start_timeout,omitempty"`
+	OpTimeout       int64 `protobuf:"varint,12,opt,name=op_timeout,json=opTimeout,proto3" json:"op_timeout,omitempty"`
+	// data_plane is auto, shm, messages or grpc.
+	DataPlane     string `protobuf:"bytes,13,opt,name=data_plane,json=dataPlane,proto3" json:"data_plane,omitempty"`
+	NoPassthrough bool   `protobuf:"varint,14,opt,name=no_passthrough,json=noPassthrough,proto3" json:"no_passthrough,omitempty"`
+	Lazy          bool   `protobuf:"varint,15,opt,name=lazy,proto3" json:"lazy,omitempty"`
+	IdleTimeout   int64  `protobuf:"varint,16,opt,name=idle_timeout,json=idleTimeout,proto3" json:"idle_timeout,omitempty"`
+	// debug logs every operation of this volume in the daemon's log.
+	Debug bool `protobuf:"varint,17,opt,name=debug,proto3" json:"debug,omitempty"`
+	// point_flags (as plugfs mount --point-flags takes them) and auth_id
+	// apply to every mounting point; Windows only.
+	PointFlags string `protobuf:"bytes,18,opt,name=point_flags,json=pointFlags,proto3" json:"point_flags,omitempty"`
+	AuthId     uint64 `protobuf:"varint,19,opt,name=auth_id,json=authId,proto3" json:"auth_id,omitempty"`
+	// no_readdirplus lists directories without attributes.
+	NoReaddirplus bool `protobuf:"varint,20,opt,name=no_readdirplus,json=noReaddirplus,proto3" json:"no_readdirplus,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -537,6 +564,104 @@ func (x *MountRequest) GetDriver() string {
 		return x.Driver
 	}
 	return ""
+}
+
+func (x *MountRequest) GetAllowOther() bool {
+	if x != nil && x.AllowOther != nil {
+		return *x.AllowOther
+	}
+	return false
+}
+
+func (x *MountRequest) GetAttrTimeout() int64 {
+	if x != nil {
+		return x.AttrTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetEntryTimeout() int64 {
+	if x != nil {
+		return x.EntryTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetNegativeTimeout() int64 {
+	if x != nil {
+		return x.NegativeTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetStartTimeout() int64 {
+	if x != nil {
+		return x.StartTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetOpTimeout() int64 {
+	if x != nil {
+		return x.OpTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetDataPlane() string {
+	if x != nil {
+		return x.DataPlane
+	}
+	return ""
+}
+
+func (x *MountRequest) GetNoPassthrough() bool {
+	if x != nil {
+		return x.NoPassthrough
+	}
+	return false
+}
+
+func (x *MountRequest) GetLazy() bool {
+	if x != nil {
+		return x.Lazy
+	}
+	return false
+}
+
+func (x *MountRequest) GetIdleTimeout() int64 {
+	if x != nil {
+		return x.IdleTimeout
+	}
+	return 0
+}
+
+func (x *MountRequest) GetDebug() bool {
+	if x != nil {
+		return x.Debug
+	}
+	return false
+}
+
+func (x *MountRequest) GetPointFlags() string {
+	if x != nil {
+		return x.PointFlags
+	}
+	return ""
+}
+
+func (x *MountRequest) GetAuthId() uint64 {
+	if x != nil {
+		return x.AuthId
+	}
+	return 0
+}
+
+func (x *MountRequest) GetNoReaddirplus() bool {
+	if x != nil {
+		return x.NoReaddirplus
+	}
+	return false
 }
 
 type MountResponse struct {
@@ -818,8 +943,13 @@ type AddMountPointRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// volume is the name of a running volume.
 	Volume string `protobuf:"bytes,1,opt,name=volume,proto3" json:"volume,omitempty"`
-	// point is an absolute path, as the daemon sees it.
-	Point         string `protobuf:"bytes,2,opt,name=point,proto3" json:"point,omitempty"`
+	// point is an absolute path as the daemon sees it, or on Windows a
+	// drive letter, UNC name or network point.
+	Point string `protobuf:"bytes,2,opt,name=point,proto3" json:"point,omitempty"`
+	// flags (as plugfs mount --point-flags takes them) and auth_id are the
+	// point's; Windows only.
+	Flags         string `protobuf:"bytes,3,opt,name=flags,proto3" json:"flags,omitempty"`
+	AuthId        uint64 `protobuf:"varint,4,opt,name=auth_id,json=authId,proto3" json:"auth_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -866,6 +996,20 @@ func (x *AddMountPointRequest) GetPoint() string {
 		return x.Point
 	}
 	return ""
+}
+
+func (x *AddMountPointRequest) GetFlags() string {
+	if x != nil {
+		return x.Flags
+	}
+	return ""
+}
+
+func (x *AddMountPointRequest) GetAuthId() uint64 {
+	if x != nil {
+		return x.AuthId
+	}
+	return 0
 }
 
 type AddMountPointResponse struct {
@@ -1048,17 +1192,37 @@ const file_control_proto_rawDesc = "" +
 	"\x05since\x18\x03 \x01(\x03R\x05since\x12\x12\n" +
 	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05flags\x18\x05 \x01(\tR\x05flags\x12\x17\n" +
-	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\x95\x02\n" +
+	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\xf6\x05\n" +
 	"\fMountRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12F\n" +
 	"\aoptions\x18\x03 \x03(\v2,.plugfs.control.v1.MountRequest.OptionsEntryR\aoptions\x12 \n" +
 	"\vmountpoints\x18\x04 \x03(\tR\vmountpoints\x12\x1b\n" +
 	"\tread_only\x18\x05 \x01(\bR\breadOnly\x12\x16\n" +
-	"\x06driver\x18\x06 \x01(\tR\x06driver\x1a:\n" +
+	"\x06driver\x18\x06 \x01(\tR\x06driver\x12$\n" +
+	"\vallow_other\x18\a \x01(\bH\x00R\n" +
+	"allowOther\x88\x01\x01\x12!\n" +
+	"\fattr_timeout\x18\b \x01(\x03R\vattrTimeout\x12#\n" +
+	"\rentry_timeout\x18\t \x01(\x03R\fentryTimeout\x12)\n" +
+	"\x10negative_timeout\x18\n" +
+	" \x01(\x03R\x0fnegativeTimeout\x12#\n" +
+	"\rstart_timeout\x18\v \x01(\x03R\fstartTimeout\x12\x1d\n" +
+	"\n" +
+	"op_timeout\x18\f \x01(\x03R\topTimeout\x12\x1d\n" +
+	"\n" +
+	"data_plane\x18\r \x01(\tR\tdataPlane\x12%\n" +
+	"\x0eno_passthrough\x18\x0e \x01(\bR\rnoPassthrough\x12\x12\n" +
+	"\x04lazy\x18\x0f \x01(\bR\x04lazy\x12!\n" +
+	"\fidle_timeout\x18\x10 \x01(\x03R\vidleTimeout\x12\x14\n" +
+	"\x05debug\x18\x11 \x01(\bR\x05debug\x12\x1f\n" +
+	"\vpoint_flags\x18\x12 \x01(\tR\n" +
+	"pointFlags\x12\x17\n" +
+	"\aauth_id\x18\x13 \x01(\x04R\x06authId\x12%\n" +
+	"\x0eno_readdirplus\x18\x14 \x01(\bR\rnoReaddirplus\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"B\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
+	"\f_allow_other\"B\n" +
 	"\rMountResponse\x121\n" +
 	"\x06volume\x18\x01 \x01(\v2\x19.plugfs.control.v1.VolumeR\x06volume\"8\n" +
 	"\x0eUnmountRequest\x12\x12\n" +
@@ -1072,10 +1236,12 @@ const file_control_proto_rawDesc = "" +
 	"ReloadStep\x12\x16\n" +
 	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x16\n" +
 	"\x06change\x18\x02 \x01(\tR\x06change\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error\"D\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"s\n" +
 	"\x14AddMountPointRequest\x12\x16\n" +
 	"\x06volume\x18\x01 \x01(\tR\x06volume\x12\x14\n" +
-	"\x05point\x18\x02 \x01(\tR\x05point\"L\n" +
+	"\x05point\x18\x02 \x01(\tR\x05point\x12\x14\n" +
+	"\x05flags\x18\x03 \x01(\tR\x05flags\x12\x17\n" +
+	"\aauth_id\x18\x04 \x01(\x04R\x06authId\"L\n" +
 	"\x15AddMountPointResponse\x123\n" +
 	"\x05point\x18\x01 \x01(\v2\x1d.plugfs.control.v1.MountPointR\x05point\"[\n" +
 	"\x17RemoveMountPointRequest\x12\x16\n" +
@@ -1158,6 +1324,7 @@ func file_control_proto_init() {
 	if File_control_proto != nil {
 		return
 	}
+	file_control_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
