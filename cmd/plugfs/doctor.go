@@ -38,11 +38,16 @@ func (a *app) doctorCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check that this machine can mount plugfs volumes, and say how to fix what is missing",
-		Long: `doctor checks what mounting needs on this system (on Linux: /dev/fuse,
-fusermount3, kernel FUSE passthrough, user_allow_other, the run directory,
-the daemon's socket) and prints ok, warn (works, but slower or narrower) or
-fail (mounting will not work) with the fix. It exits with 60 if any check
-fails.`,
+		Long: `doctor checks what mounting needs on this system and prints ok, warn
+(works, but slower or narrower) or fail (mounting will not work) with the
+fix. It exits with 60 if any check fails.
+
+Everywhere: the mount drivers built in (which can run here, and why the
+others cannot: WinFsp on Windows, macFUSE or FUSE-T on macOS), the run
+directory, and the daemon's control socket or named pipe. On Linux also
+/dev/fuse, fusermount3, kernel FUSE passthrough and user_allow_other; on
+Windows whether the process is elevated (mount-manager points, real
+shares).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			checks := systemChecks(a.v.GetString("run-dir"), a.v.GetString("socket"))

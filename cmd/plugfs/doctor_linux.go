@@ -2,15 +2,15 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/plugfs/plugfs/core"
 )
 
 // systemChecks runs the Linux checks.
@@ -27,6 +27,7 @@ func systemChecks(runDir, socket string) []doctorCheck {
 		checkFusermount(fusermount, root),
 		checkPassthrough(release, root),
 		checkAllowOther("/etc/fuse.conf", root),
+		checkDrivers(core.Drivers()),
 		checkRunDir(runDir),
 		checkDaemonSocket(socket),
 	}
@@ -134,52 +135,5 @@ func checkAllowOther(conf string, root bool) doctorCheck {
 	}
 	c.Status, c.Detail = checkWarn, "mounts by this user are private to it (no user_allow_other in "+conf+")"
 	c.Fix = "add the line user_allow_other to " + conf + " to share mounts with -o allow_other"
-	return c
-}
-
-// checkRunDir: the directory of run records exists and is writable, or
-// can be created.
-func checkRunDir(dir string) doctorCheck {
-	c := doctorCheck{Name: "run directory"}
-	probe := dir
-	for {
-		if _, err := os.Stat(probe); err == nil {
-			break
-		}
-		parent := filepath.Dir(probe)
-		if parent == probe {
-			break
-		}
-		probe = parent
-	}
-	if fi, err := os.Stat(probe); err == nil && !fi.IsDir() {
-		c.Status, c.Detail = checkFail, fmt.Sprintf("%s: %s is not a directory", dir, probe)
-		c.Fix = "set --run-dir (or PLUGFS_RUN_DIR) to a directory you can write"
-		return c
-	}
-	if err := unix.Access(probe, unix.W_OK|unix.X_OK); err != nil {
-		c.Status, c.Detail = checkFail, fmt.Sprintf("%s: cannot write in %s: %v", dir, probe, err)
-		c.Fix = "set --run-dir (or PLUGFS_RUN_DIR) to a directory you can write"
-		return c
-	}
-	c.Status, c.Detail = checkOK, dir
-	return c
-}
-
-// checkDaemonSocket says whether a daemon answers; none is not a problem.
-func checkDaemonSocket(socket string) doctorCheck {
-	c := doctorCheck{Name: "daemon"}
-	conn, err := dialDaemon(socket)
-	switch {
-	case errors.Is(err, errDaemonDenied):
-		c.Status, c.Detail = checkWarn, err.Error()
-		c.Fix = "run as root or as a member of the daemon's socket group (daemon.socket_group)"
-		return c
-	case err != nil:
-		c.Status, c.Detail = checkOK, "no daemon at "+socket+" (plugfs works standalone)"
-		return c
-	}
-	conn.Close()
-	c.Status, c.Detail = checkOK, "a daemon answers at "+socket
 	return c
 }

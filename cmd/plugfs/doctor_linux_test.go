@@ -77,13 +77,15 @@ func TestDoctorOnThisMachine(t *testing.T) {
 	for _, c := range checks {
 		seen[c.Name] = c.Status
 	}
-	for _, name := range []string{"fuse device", "fusermount3", "kernel passthrough", "allow_other", "run directory", "daemon"} {
+	for _, name := range []string{"fuse device", "fusermount3", "kernel passthrough", "allow_other", "mount drivers", "run directory", "daemon"} {
 		if _, ok := seen[name]; !ok {
 			t.Errorf("doctor did not check %q: %v", name, seen)
 		}
 	}
-	if seen["fuse device"] != checkOK {
-		t.Errorf("fuse device: %s on a machine that mounts", seen["fuse device"])
+	for _, name := range []string{"fuse device", "mount drivers"} {
+		if seen[name] != checkOK {
+			t.Errorf("%s: %s on a machine that mounts", name, seen[name])
+		}
 	}
 	// A run directory that cannot be made is a failure with its own code.
 	file := filepath.Join(t.TempDir(), "file")

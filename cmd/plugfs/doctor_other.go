@@ -1,15 +1,20 @@
-//go:build !linux
+//go:build !linux && !windows && !darwin
 
 package main
 
-import "runtime"
+import (
+	"runtime"
 
-// systemChecks has no checks for this system yet: it says so rather than
-// report a healthy machine it has not looked at.
-func systemChecks(string, string) []doctorCheck {
-	return []doctorCheck{{
-		Name:   "platform",
-		Status: checkWarn,
-		Detail: "plugfs doctor has no checks for " + runtime.GOOS + " yet (WinFsp, macFUSE and FUSE-T are not looked for)",
-	}}
+	"github.com/plugfs/plugfs/core"
+)
+
+// systemChecks has only the portable checks for this system: it says so
+// rather than report a healthy machine it has not looked at.
+func systemChecks(runDir, socket string) []doctorCheck {
+	return []doctorCheck{
+		{Name: "platform", Status: checkWarn, Detail: "plugfs doctor has no system-specific checks for " + runtime.GOOS},
+		checkDrivers(core.Drivers()),
+		checkRunDir(runDir),
+		checkDaemonSocket(socket),
+	}
 }
