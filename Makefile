@@ -9,7 +9,9 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 TEST_TIMEOUT ?= 20m
 
 # Packages whose tests run as Windows binaries under Wine (test-windows).
-WINE_PKGS := ./sdk/ ./core/mountpoint/ ./core/pathfs/ ./platform/cgofuse/ ./platform/runstate/ ./platform/windows/...
+WINE_PKGS := ./sdk/ ./core/mountpoint/ ./core/pathfs/ ./platform/cgofuse/ ./platform/runstate/ ./platform/windows/... ./platform/winsvc/
+# cmd/plugfs tests run under Wine: the Windows service commands (its other tests need Linux).
+WINE_CMD_TESTS := ^(TestWindowsServiceCommands|TestServiceControls|TestLogToEventLog)$$
 
 .PHONY: all help build deps test test-go test-cgofuse test-windows vet fmt-check cross demo proto proto-control examples clean bench
 
@@ -71,6 +73,7 @@ test-cgofuse:
 test-windows:
 	@scripts/wine/setup.sh >/dev/null
 	GOOS=windows GOARCH=amd64 $(GO) test -count=1 -exec $(CURDIR)/scripts/wine/wine-exec.sh $(WINE_PKGS)
+	GOOS=windows GOARCH=amd64 $(GO) test -count=1 -exec $(CURDIR)/scripts/wine/wine-exec.sh -run '$(WINE_CMD_TESTS)' ./cmd/plugfs/
 
 test: deps fmt-check vet cross build test-go test-cgofuse test-windows
 

@@ -40,7 +40,7 @@ it reports READY=1, RELOADING=1 and STOPPING=1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.bindDaemonFlags(cmd.Flags())
-			return a.runDaemon(cmd.Context())
+			return a.runDaemonService(cmd.Context()) // daemon_service_*.go
 		},
 	}
 	a.addDaemonFlags(cmd.Flags())
@@ -90,6 +90,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
+	svcCtl := serviceControls(ctx, sigs) // Windows service: stop → SIGTERM, ParamChange → SIGHUP
 
 	mctx, stopMetrics := context.WithCancel(ctx)
 	defer stopMetrics()
@@ -121,6 +122,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 
 	log.Info("ready", "volumes", len(lc.Volumes.Volumes), "socket", set.Socket, "config", lc.Path, "pid", os.Getpid())
 	notify(log, systemd.Ready, fmt.Sprintf("STATUS=%d volumes mounted", len(lc.Volumes.Volumes)))
+	svcCtl.ready()
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
 			log.Info("SIGHUP: reloading", "config", lc.Path)

@@ -20,11 +20,24 @@ func (a *app) serviceCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "service",
 		Short: "Install, remove or inspect plugfs daemon as a system service",
-		Long: `service install writes the service definition that runs
-"plugfs daemon --config FILE" with this binary's path and, where the
-service manager runs, enables and starts it; service uninstall stops and
-removes it; service status says whether it is installed and running.
-Linux with systemd is supported; other systems say so and exit with 61.`,
+		Long: `service install makes "plugfs daemon --config FILE" a system service
+running this binary and, where the service manager runs, starts it;
+service uninstall stops and removes it; service status says whether it is
+installed and running.
+
+Linux: writes the systemd unit /etc/systemd/system/plugfs.service, then
+  systemctl daemon-reload and enable --now (only where systemd runs and
+  --root is /).
+Windows: creates the service "plugfs" with the service control manager
+  (automatic start, LocalSystem, restarted 3 times 5s apart after a
+  failure, log in the Application event log) and starts it once FILE
+  exists; Stop unmounts like SIGTERM, "sc.exe control plugfs paramchange"
+  reloads like SIGHUP. --root does not apply.
+macOS: writes /Library/LaunchDaemons/dev.plugfs.daemon.plist (log in
+  /Library/Logs/plugfs), then launchctl bootstrap system (only when
+  --root is /); uninstall runs launchctl bootout, status launchctl print.
+  This part is compiled but not run by plugfs's own tests.
+Other systems say so and exit with 61.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.root, "root", "/", "write under this directory instead of / (for images; the service manager is then left alone)")

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows && !darwin
 
 package main
 
@@ -9,16 +9,11 @@ import (
 )
 
 // errServiceUnsupported says what to do instead on systems whose service
-// manager plugfs does not drive yet.
+// manager plugfs does not drive (systemd, the Windows service control
+// manager and launchd are driven).
 func errServiceUnsupported() error {
-	how := "run plugfs daemon from the system's service manager yourself"
-	switch runtime.GOOS {
-	case "windows":
-		how = "the Windows service is not implemented yet; run plugfs daemon from a scheduled task or a service wrapper"
-	case "darwin":
-		how = "the launchd agent is not implemented yet; write a LaunchDaemon plist that runs plugfs daemon"
-	}
-	return exitError{code: exitServiceUnsupported, msg: "plugfs service: not supported on " + runtime.GOOS + ": " + how}
+	return exitError{code: exitServiceUnsupported, msg: "plugfs service: not supported on " + runtime.GOOS +
+		": run plugfs daemon --config FILE from the system's service manager yourself"}
 }
 
 func serviceInstall(*cobra.Command, serviceFlags) error   { return errServiceUnsupported() }
