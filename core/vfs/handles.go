@@ -17,7 +17,9 @@ type handle struct {
 	node  *node
 	flags sdk.OpenFlags
 	dir   bool
-	raw   bool // writable, and the plugin donated the file (see VFS.rawWriters)
+	raw   bool           // writable, and the plugin donated the file (see VFS.rawWriters)
+	ver   ContentVersion // the file's contents as the open found them (OpenVersion)
+	verOK bool
 
 	mu sync.Mutex
 	bh sdk.Handle // the plugin's handle; replaced on reopen
@@ -158,7 +160,21 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 	v.mu.Lock()
 	v.setAttrLocked(n, a)
 	v.mu.Unlock()
-	return v.addHandle(n, bh, flags, false), nil
+	fh := v.addHandle(n, bh, flags, false)
+	v.setOpenVersion(fh, a)
+	return fh, nil
+}
+
+// setOpenVersion records the content version the open of fh found.
+func (v *VFS) setOpenVersion(fh uint64, a sdk.Attr) {
+	if !v.feat.ExclusiveData || !a.Mode.IsRegular() {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if h := v.handles[fh]; h != nil {
+		h.ver, h.verOK = contentVersion(a), true
+	}
 }
 
 // Create creates (or, without Exclusive, opens) regular file name in
@@ -176,7 +192,9 @@ func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.
 	v.mu.Lock()
 	n := v.nodes[e.ID]
 	v.mu.Unlock()
-	return e, v.addHandle(n, bh, flags, false), nil
+	fh := v.addHandle(n, bh, flags, false)
+	v.setOpenVersion(fh, e.Attr.Attr)
+	return e, fh, nil
 }
 
 // Read reads into dest at off from handle fh and returns how many bytes

@@ -25,6 +25,9 @@ type Options struct {
 	// not exist. Default 0: another process changing the plugin's data
 	// must not be hidden.
 	NegativeTimeout time.Duration
+	// NoKeepCache makes the kernel drop a file's cached pages at every
+	// open even when the plugin declares sdk.Declared.ExclusiveData.
+	NoKeepCache bool
 	// ReadOnly refuses every change with sdk.ErrReadOnly.
 	ReadOnly bool
 }

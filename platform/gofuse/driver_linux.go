@@ -106,6 +106,7 @@ type mount struct {
 	debug func(string)
 	done  chan struct{}
 	pt    *passthrough
+	keep  keepCache
 }
 
 // Point implements core.Mounted.

@@ -108,7 +108,10 @@ func (r *rawFS) Lookup(cancel <-chan struct{}, h *fuse.InHeader, name string, ou
 	return fuse.OK
 }
 
-func (r *rawFS) Forget(nodeid, nlookup uint64) { r.m.fs.Forget(nodeid, nlookup) }
+func (r *rawFS) Forget(nodeid, nlookup uint64) {
+	r.m.keep.forget(nodeid)
+	r.m.fs.Forget(nodeid, nlookup)
+}
 
 func (r *rawFS) GetAttr(cancel <-chan struct{}, in *fuse.GetAttrIn, out *fuse.AttrOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "getattr")
@@ -284,6 +287,7 @@ func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, o
 	entryOut(&out.EntryOut, e)
 	out.Fh = fh
 	r.m.pt.open(e.ID, fh, r.m.fs.File(fh), &out.OpenOut)
+	r.m.keep.open(r.m.fs, e.ID, fh, &out.OpenOut)
 	return fuse.OK
 }
 
@@ -296,6 +300,7 @@ func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 	}
 	out.Fh = fh
 	r.m.pt.open(in.NodeId, fh, r.m.fs.File(fh), out)
+	r.m.keep.open(r.m.fs, in.NodeId, fh, out)
 	return fuse.OK
 }
 

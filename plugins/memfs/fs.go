@@ -99,7 +99,7 @@ func New(opts ...Option) *FS {
 
 // Describe implements sdk.Describer.
 func (f *FS) Describe() sdk.Declared {
-	return sdk.Declared{RenameNoReplace: true, RenameExchange: true, StableIno: true}
+	return sdk.Declared{RenameNoReplace: true, RenameExchange: true, StableIno: true, ExclusiveData: true}
 }
 
 // Close implements sdk.Closer: it drops every open handle.

@@ -381,7 +381,10 @@ type Features struct {
 	// The plugin can donate the OS files behind its handles (file channel).
 	DonateFiles bool `protobuf:"varint,21,opt,name=donate_files,json=donateFiles,proto3" json:"donate_files,omitempty"`
 	// The plugin reports changes made other than through the host (Watch).
-	Watch         bool `protobuf:"varint,22,opt,name=watch,proto3" json:"watch,omitempty"`
+	Watch bool `protobuf:"varint,22,opt,name=watch,proto3" json:"watch,omitempty"`
+	// File contents change only through the host: the kernel may keep a
+	// file's cached pages across opens while its size and mtime stay.
+	ExclusiveData bool `protobuf:"varint,23,opt,name=exclusive_data,json=exclusiveData,proto3" json:"exclusive_data,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -566,6 +569,13 @@ func (x *Features) GetDonateFiles() bool {
 func (x *Features) GetWatch() bool {
 	if x != nil {
 		return x.Watch
+	}
+	return false
+}
+
+func (x *Features) GetExclusiveData() bool {
+	if x != nil {
+		return x.ExclusiveData
 	}
 	return false
 }
@@ -2403,7 +2413,7 @@ const file_filesystem_proto_rawDesc = "" +
 	"\twant_lane\x18\x05 \x01(\bR\bwantLane\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe6\x04\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8d\x05\n" +
 	"\bFeatures\x12\x14\n" +
 	"\x05write\x18\x01 \x01(\bR\x05write\x12\x18\n" +
 	"\asetattr\x18\x02 \x01(\bR\asetattr\x12\x14\n" +
@@ -2429,7 +2439,8 @@ const file_filesystem_proto_rawDesc = "" +
 	"stable_ino\x18\x13 \x01(\bR\tstableIno\x12\x15\n" +
 	"\x06max_io\x18\x14 \x01(\rR\x05maxIo\x12!\n" +
 	"\fdonate_files\x18\x15 \x01(\bR\vdonateFiles\x12\x14\n" +
-	"\x05watch\x18\x16 \x01(\bR\x05watch\"\xe9\x01\n" +
+	"\x05watch\x18\x16 \x01(\bR\x05watch\x12%\n" +
+	"\x0eexclusive_data\x18\x17 \x01(\bR\rexclusiveData\"\xe9\x01\n" +
 	"\fInitResponse\x12'\n" +
 	"\x0fplugin_revision\x18\x01 \x01(\rR\x0epluginRevision\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +

@@ -1,0 +1,36 @@
+package vfs
+
+import "github.com/plugfs/plugfs/sdk"
+
+// ContentVersion identifies a regular file's contents as of an open: its
+// size, modification time and change time as the plugin reported them.
+// The change time moves on every write and attribute change and cannot
+// be set by users, so contents rewritten with the old size and mtime put
+// back still get a new version.
+type ContentVersion struct {
+	Size      uint64
+	MtimeNano int64
+	CtimeNano int64
+}
+
+func contentVersion(a sdk.Attr) ContentVersion {
+	return ContentVersion{Size: a.Size, MtimeNano: a.Mtime.UnixNano(), CtimeNano: a.Ctime.UnixNano()}
+}
+
+// OpenVersion returns the content version of the file as the open that
+// made fh found it, and ok when the kernel may keep the file's cached
+// pages across opens while that version stays the same: the plugin
+// declares sdk.Declared.ExclusiveData and fh is a regular file's. A
+// driver compares it with the version it last opened the node at, per
+// kernel mount (each mount has its own page cache): equal means the pages
+// the kernel holds are current (FOPEN_KEEP_CACHE).
+func (v *VFS) OpenVersion(fh uint64) (ContentVersion, bool) {
+	if !v.feat.ExclusiveData || v.opts.NoKeepCache {
+		return ContentVersion{}, false
+	}
+	h, err := v.handle(fh)
+	if err != nil || h.dir || !h.verOK {
+		return ContentVersion{}, false
+	}
+	return h.ver, true
+}
