@@ -62,6 +62,11 @@ func (d Driver) MountSpec(ctx context.Context, fsys *vfs.VFS, s mountpoint.Spec,
 // mount serves fsys at a prepared target and returns once the FUSE
 // library has initialised the file system.
 func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts core.MountOptions) (core.Mounted, error) {
+	if target.setup != nil {
+		if err := target.setup(); err != nil {
+			return nil, err
+		}
+	}
 	pfs := pathfs.New(fsys)
 	fsop := &fileSystem{fs: pfs, debug: opts.Debug, init: make(chan struct{}), caller: fuse.Getcontext}
 	host := fuse.NewFileSystemHost(fsop)
@@ -74,7 +79,11 @@ func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts co
 		defer close(m.done)
 		defer pfs.Close()
 		defer removeInvalidator()
-		defer target.cleanup()
+		defer func() {
+			if err := target.cleanup(); err != nil {
+				m.addErr(err)
+			}
+		}()
 		r := m.serve(target, append(options(opts, fsys), target.opts...))
 		ok <- r
 	}()
@@ -83,6 +92,12 @@ func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts co
 		if err := confirm(target.point); err != nil {
 			_ = m.Unmount(context.WithoutCancel(ctx), true)
 			return nil, err
+		}
+		if target.ready != nil {
+			if err := target.ready(ctx, m.done); err != nil {
+				_ = m.Unmount(context.WithoutCancel(ctx), true)
+				return nil, err
+			}
 		}
 		return m, nil
 	case r := <-ok:
@@ -127,6 +142,14 @@ type mount struct {
 func (m *mount) setErr(err error) {
 	m.mu.Lock()
 	m.err = err
+	m.mu.Unlock()
+}
+
+// addErr joins err to the mount's error (an undo step that failed after
+// the loop ended).
+func (m *mount) addErr(err error) {
+	m.mu.Lock()
+	m.err = errors.Join(m.err, err)
 	m.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@
 package cgofuse
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/plugfs/plugfs/core"
@@ -12,11 +13,14 @@ import (
 
 // target is where a mount goes: the argument the FUSE library takes,
 // extra options, the point reported, and what to undo after the mount
-// ends.
+// ends. setup and ready (run before the mount and once it serves) are
+// Windows's; here they stay nil.
 type target struct {
 	arg, point string
 	opts       []string
-	cleanup    func()
+	setup      func() error
+	ready      func(ctx context.Context, done <-chan struct{}) error
+	cleanup    func() error
 }
 
 // prepare checks a directory mounting point (mountdir.Check).
@@ -25,7 +29,7 @@ func prepare(point string) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
-	return target{arg: clean, point: clean, cleanup: func() {}}, nil
+	return target{arg: clean, point: clean, cleanup: func() error { return nil }}, nil
 }
 
 // prepareSpec accepts directories only: other kinds are Windows's.

@@ -16,7 +16,12 @@
 //     SetVolumeMountPoint);
 //   - Client, which sends CREATE_POINT, DELETE_POINTS and QUERY_POINTS,
 //     and SetFolder/DeleteFolder/VolumeNameForMountPoint, which wrap the
-//     Win32 folder mount point calls.
+//     Win32 folder mount point calls;
+//   - the mount point reparse buffer (REPARSE_DATA_BUFFER with
+//     IO_REPARSE_TAG_MOUNT_POINT), encoded and decoded byte for byte,
+//     and FolderTarget, which reads where a folder mount point or
+//     junction leads (FSCTL_GET_REPARSE_POINT): how the Windows driver
+//     learns the device of a volume WinFsp mounted without a letter.
 //
 // The package is Windows-only; on other systems it is empty.
 //
@@ -32,5 +37,7 @@
 //
 // Wine's mount manager answers QUERY_POINTS but implements neither
 // CREATE_POINT nor DELETE_POINTS: those fail with an error wrapping
-// core.ErrDriverUnavailable. Nothing is faked.
+// core.ErrDriverUnavailable. Wine 8 cannot create mount points
+// (FSCTL_SET_REPARSE_POINT is "not supported"), so FolderTarget only
+// meets plain folders there. Nothing is faked.
 package mountmgr

@@ -31,5 +31,9 @@
 // found". The alternative is to impersonate a token of that session
 // (ImpersonateLoggedOnUser) and define the plain name.
 //
+// IsLocalSystem tells whether this process runs as LocalSystem, whose
+// own device map is the global one: a name it defines without a session
+// prefix is visible to every session.
+//
 // The package is Windows-only; on other systems it is empty.
 package session
