@@ -37,12 +37,14 @@ func TestPOSIX(t *testing.T) {
 }
 
 // TestPOSIXDataPlanes runs the suite once more over each data-plane tier
-// the default runs above do not take: the local plugin's donated files
-// without kernel passthrough (the host splices and writes them), the
-// local plugin with donation refused (shared memory), memfs with every
-// byte in messages on the fast lane, and memfs with every call and byte in
-// gRPC messages (the portable fallback). (The defaults: local runs with
-// passthrough, memfs through shared memory, both on the fast lane.)
+// the default runs above do not take: donated files without kernel
+// passthrough (the host splices and writes them), donation refused
+// (shared memory), memfs with every byte in messages on the fast lane,
+// and memfs with every call and byte in gRPC messages (the portable
+// fallback), and memfs with a size limit (it then donates nothing). (The
+// defaults: local and memfs donate their files, local the files of its
+// directory and memfs memory files, and the kernel serves them with
+// passthrough.)
 func TestPOSIXDataPlanes(t *testing.T) {
 	for _, tc := range []struct {
 		name, plugin string
@@ -50,6 +52,9 @@ func TestPOSIXDataPlanes(t *testing.T) {
 	}{
 		{"local/donated-no-passthrough", "local", "passthrough=off"},
 		{"local/shm", "local", "dataplane=shm"},
+		{"memfs/donated-no-passthrough", "memfs", "passthrough=off"},
+		{"memfs/shm", "memfs", "dataplane=shm"},
+		{"memfs/size-limit", "memfs", ""},
 		{"memfs/messages", "memfs", "dataplane=messages"},
 		{"memfs/grpc", "memfs", "dataplane=grpc"},
 	} {
@@ -57,6 +62,9 @@ func TestPOSIXDataPlanes(t *testing.T) {
 			args := []string{"-o", "allow_other," + tc.opts}
 			if tc.plugin == "local" {
 				args = append(args, "--opt", "root="+t.TempDir())
+			}
+			if tc.name == "memfs/size-limit" {
+				args = append(args, "--opt", "size=1G")
 			}
 			mnt := mountBackground(t, tc.plugin, args...)
 			mounttest.RunAll(t, mnt, nil)

@@ -3,6 +3,7 @@ package memfs
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"time"
 
@@ -20,6 +21,13 @@ func (f *FS) Open(ctx context.Context, p string, flags sdk.OpenFlags, mode fs.Fi
 		f.used.Add(-n.data.truncate(0))
 		n.size = 0
 		n.touch(time.Now())
+		if n.mfd != nil {
+			if err := n.mfd.Truncate(0); err != nil {
+				n.mu.Unlock()
+				f.Release(ctx, h)
+				return 0, sdk.Attr{}, pathErr("open", p, err)
+			}
+		}
 		n.mu.Unlock()
 	}
 	return h, n.attr(), nil
@@ -96,6 +104,15 @@ func (f *FS) Read(ctx context.Context, h sdk.Handle, p []byte, off int64) (int, 
 	}
 	n := hd.node
 	n.mu.RLock()
+	if n.mfd != nil {
+		m, err := n.mfd.ReadAt(p, off)
+		n.mu.RUnlock()
+		if err == io.EOF {
+			err = nil
+		}
+		n.atime.Store(time.Now().UnixNano())
+		return m, err
+	}
 	if off >= n.size {
 		n.mu.RUnlock()
 		return 0, nil
@@ -121,6 +138,9 @@ func (f *FS) Write(ctx context.Context, h sdk.Handle, p []byte, off int64) (int,
 	defer n.mu.Unlock()
 	if !n.mode.IsRegular() {
 		return 0, fmt.Errorf("memfs: write to %v: %w", n.mode.Type(), sdk.ErrInvalid)
+	}
+	if n.mfd != nil {
+		return writeMemfd(n, hd.flags, p, off)
 	}
 	if hd.flags&sdk.Append != 0 {
 		off = n.size
@@ -177,6 +197,15 @@ func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := time.Now()
+	if n.mfd != nil {
+		// Writes by the kernel moved the memory file's times, not memfs's:
+		// start from the memory file's, so a change of one time keeps the
+		// other.
+		if st, err := statMemfd(n.mfd); err == nil {
+			n.mtime = st.mtime
+			n.atime.Store(later(n.atimeTime(), st.atime).UnixNano())
+		}
+	}
 	if a.Has(sdk.SetSize) {
 		switch {
 		case n.dir != nil:
@@ -191,6 +220,11 @@ func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr)
 		}
 		n.size = int64(a.Size)
 		n.mtime = now
+		if n.mfd != nil {
+			if err := n.mfd.Truncate(int64(a.Size)); err != nil {
+				return sdk.Attr{}, pathErr("truncate", p, err)
+			}
+		}
 	}
 	if a.Has(sdk.SetMode) {
 		n.mode = n.mode.Type() | sdk.PermMode(a.Mode)
@@ -217,5 +251,32 @@ func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr)
 	if a.Has(sdk.SetCtime) {
 		n.ctime = a.Ctime
 	}
+	if n.mfd != nil && (a.Has(sdk.SetSize) || a.Has(sdk.SetAtime) || a.Has(sdk.SetAtimeNow) || a.Has(sdk.SetMtime) || a.Has(sdk.SetMtimeNow)) {
+		// The memory file's times are the file's: set them there.
+		if err := setMemfdTimes(n.mfd, n.atimeTime(), n.mtime); err != nil {
+			return sdk.Attr{}, pathErr("setattr", p, err)
+		}
+	}
 	return n.attrLocked(), nil
+}
+
+// writeMemfd writes p at off (at the end for an appending handle) to n's
+// memory file; n.mu must be held for writing. The memory file keeps the
+// file's size and times itself.
+func writeMemfd(n *inode, flags sdk.OpenFlags, p []byte, off int64) (int, error) {
+	if flags&sdk.Append != 0 {
+		st, err := statMemfd(n.mfd)
+		if err != nil {
+			return 0, fmt.Errorf("memfs: write: %w", err)
+		}
+		off = st.size
+	}
+	if end := off + int64(len(p)); end > maxFileSize || end < off {
+		return 0, fmt.Errorf("memfs: write at %d: %w", off, sdk.ErrFileTooBig)
+	}
+	m, err := n.mfd.WriteAt(p, off)
+	if err != nil {
+		return m, fmt.Errorf("memfs: write at %d: %w", off, err)
+	}
+	return m, nil
 }

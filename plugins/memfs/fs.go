@@ -20,12 +20,18 @@
 // size limit (WithSize) counts stored bytes: written chunks, not the
 // logical size of sparse files. A file's bytes are freed when its last name
 // is removed and its last handle released.
+//
+// On Linux without a size limit, a file the host asks to be donated
+// (DonateFile) moves into a memory file (memfd) for good: the kernel then
+// reads and writes it directly (FUSE passthrough), and memfs takes the
+// file's size, blocks and times from the memory file.
 package memfs
 
 import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,13 +60,17 @@ type FS struct {
 	hmu     sync.RWMutex
 	handles map[sdk.Handle]*handle
 	nextH   sdk.Handle
+
+	mfdMu sync.Mutex
+	mfds  map[*inode]struct{} // inodes whose contents are in a memory file
 }
 
 // handle is an open file or directory.
 type handle struct {
-	node  *inode
-	flags sdk.OpenFlags
-	isDir bool
+	node    *inode
+	flags   sdk.OpenFlags
+	isDir   bool
+	donated *os.File // this open's descriptor of node's memory file (DonateFile); guarded by node.mu
 }
 
 // Option configures New.
@@ -122,7 +132,7 @@ func (f *FS) Statfs(ctx context.Context) (sdk.Statfs, error) {
 	if total == 0 {
 		total = 1 << 50
 	}
-	free := max(total-f.used.Load(), 0)
+	free := max(total-f.used.Load()-f.memfdBytes(), 0)
 	const files = 1 << 32
 	return sdk.Statfs{
 		BlockSize:   bs,
@@ -252,6 +262,7 @@ func (f *FS) unlinked(n *inode, now time.Time) {
 func (f *FS) freeIfUnused(n *inode) {
 	if n.nlink == 0 && n.opens == 0 {
 		f.used.Add(-n.data.release())
+		f.dropMemfd(n)
 		n.xattrs = nil
 		f.nodes.Add(-1)
 	}
@@ -305,6 +316,10 @@ func (f *FS) handle(h sdk.Handle) (*handle, error) {
 func (f *FS) closeHandle(hd *handle) {
 	n := hd.node
 	n.mu.Lock()
+	if hd.donated != nil {
+		hd.donated.Close()
+		hd.donated = nil
+	}
 	n.opens--
 	f.freeIfUnused(n)
 	n.mu.Unlock()
@@ -347,4 +362,5 @@ var (
 	_ sdk.HandleStater = (*FS)(nil)
 	_ sdk.Describer    = (*FS)(nil)
 	_ sdk.Closer       = (*FS)(nil)
+	_ sdk.FileDonor    = (*FS)(nil)
 )

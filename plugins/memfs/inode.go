@@ -2,6 +2,7 @@ package memfs
 
 import (
 	"io/fs"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,7 @@ type inode struct {
 	atime  atomic.Int64 // unix nanoseconds
 	size   int64        // regular files: logical size; symlinks: len(target)
 	data   chunks       // regular files only
+	mfd    *os.File     // regular files whose contents moved to a memory file (DonateFile); then data is empty
 	target string       // symlinks only
 	xattrs map[string][]byte
 	opens  int // open handles, so an unlinked file's data lives until the last release
@@ -67,8 +69,28 @@ func (n *inode) attrLocked() sdk.Attr {
 	case n.mode.IsRegular():
 		a.Blocks = uint64(n.data.stored+511) / 512
 	}
+	if n.mfd != nil {
+		// The kernel writes the memory file directly: its size and times
+		// are the file's (memfs's own ctime moves with chmod and the like).
+		if st, err := statMemfd(n.mfd); err == nil {
+			a.Size, a.Blocks = uint64(st.size), uint64(st.blocks)
+			a.Mtime = st.mtime
+			a.Atime = later(a.Atime, st.atime)
+			a.Ctime = later(a.Ctime, st.ctime)
+		}
+	}
 	return a
 }
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// atimeTime is n's access time as memfs keeps it.
+func (n *inode) atimeTime() time.Time { return time.Unix(0, n.atime.Load()) }
 
 // attr returns the attributes of n, taking its lock.
 func (n *inode) attr() sdk.Attr {
