@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/sdk"
 )
 
@@ -25,6 +26,8 @@ var errorKinds = []struct {
 	reason string
 }{
 	{ErrInvalid, codes.InvalidArgument, "INVALID_CONFIGURATION"},
+	{catalog.ErrDigestMismatch, codes.PermissionDenied, "PLUGIN_TAMPERED"},
+	{catalog.ErrUntrusted, codes.PermissionDenied, "PLUGIN_UNTRUSTED"},
 	{core.ErrMountPointMissing, codes.FailedPrecondition, "MOUNT_POINT_MISSING"},
 	{core.ErrMountPointNotDir, codes.FailedPrecondition, "MOUNT_POINT_NOT_DIRECTORY"},
 	{core.ErrMountPointNotEmpty, codes.FailedPrecondition, "MOUNT_POINT_NOT_EMPTY"},

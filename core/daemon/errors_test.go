@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/core/daemon"
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -26,6 +27,7 @@ func TestErrorsCrossTheSocket(t *testing.T) {
 		{core.ErrPluginStart, codes.Unavailable},
 		{core.ErrNotMounted, codes.NotFound},
 		{sdk.ErrBusy, codes.FailedPrecondition},
+		{&catalog.TrustError{Path: "/p", Reason: catalog.ReasonDigest}, codes.PermissionDenied},
 		{&daemon.FieldError{Key: "volumes[0].name", Msg: "missing"}, codes.InvalidArgument},
 	} {
 		orig := fmt.Errorf("mount volume v at /mnt/x: %w", c.err)
@@ -40,6 +42,10 @@ func TestErrorsCrossTheSocket(t *testing.T) {
 		var fe *daemon.FieldError
 		if errors.As(c.err, &fe) {
 			target = daemon.ErrInvalid
+		}
+		var te *catalog.TrustError
+		if errors.As(c.err, &te) {
+			target = catalog.ErrDigestMismatch
 		}
 		if !errors.Is(back, target) {
 			t.Errorf("%v: FromStatus = %v, does not match its sentinel", c.err, back)
