@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/mountpoint"
 	"github.com/plugfs/plugfs/platform/windows/netshare"
+	"github.com/plugfs/plugfs/platform/windows/shellnotify"
 )
 
 // testDevice is the volume device the fake WinFsp mounts.
@@ -36,9 +38,24 @@ type fakeWin struct {
 	defineErr error
 	shareErr  error
 
-	calls   []string
-	letters map[string]string // DOS names WinFsp (or the test) defined
-	folders map[string]string // folders WinFsp mounted on -> target
+	mu        sync.Mutex
+	calls     []string
+	announced chan string       // every announcement, as it happens
+	hold      chan struct{}     // when set, announcements wait for it
+	letters   map[string]string // DOS names WinFsp (or the test) defined
+	folders   map[string]string // folders WinFsp mounted on -> target
+}
+
+func (f *fakeWin) record(c string) {
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+}
+
+func (f *fakeWin) recorded() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.calls, "; ")
 }
 
 // install makes f the system for one test; letterless mounts go under a
@@ -57,6 +74,7 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 		}
 	})
 	f.letters, f.folders = map[string]string{}, map[string]string{}
+	f.announced = make(chan string, 16)
 	if f.fsName == "" {
 		f.fsName = "NTFS"
 	}
@@ -76,7 +94,7 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 			return nil, fmt.Errorf("query %s: %w", name, fs.ErrNotExist)
 		},
 		define: func(name, device string) error {
-			f.calls = append(f.calls, "define "+name+" -> "+device)
+			f.record("define " + name + " -> " + device)
 			if f.defineErr != nil {
 				return f.defineErr
 			}
@@ -84,7 +102,7 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 			return nil
 		},
 		undefine: func(name, device string) error {
-			f.calls = append(f.calls, "undefine "+name+" -> "+device)
+			f.record("undefine " + name + " -> " + device)
 			if f.letters[name] != device {
 				return fmt.Errorf("%w: %s not ours", core.ErrNotMounted, name)
 			}
@@ -99,16 +117,28 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 		},
 		fsName: func(string) (string, error) { return f.fsName, nil },
 		shareAdd: func(s netshare.Share) error {
-			f.calls = append(f.calls, fmt.Sprintf("share %s %s access %d", s.Name, s.Path, s.Access))
+			f.record(fmt.Sprintf("share %s %s access %d", s.Name, s.Path, s.Access))
 			return f.shareErr
 		},
 		shareRemove: func(name, path string) error {
-			f.calls = append(f.calls, "unshare "+name+" "+path)
+			f.record("unshare " + name + " " + path)
 			return nil
 		},
 		tempRoot: func() string { return root },
-		poll:     time.Millisecond,
-		wait:     5 * time.Second,
+		announce: func(letter byte, ev shellnotify.Event, network bool) error {
+			if f.hold != nil {
+				<-f.hold
+			}
+			c := fmt.Sprintf("announce %c: %v", letter, ev)
+			if network {
+				c += " net"
+			}
+			f.record(c)
+			f.announced <- c
+			return nil
+		},
+		poll: time.Millisecond,
+		wait: 5 * time.Second,
 	}
 	return root
 }
@@ -159,33 +189,34 @@ func TestPrepareWindows(t *testing.T) {
 		says        string
 		arg, report string
 		opt         string
+		announce    string // the letter announced, "W: net" for a network drive
 		ready       []string
 		cleanup     []string
 	}{
 		// Drive letters.
-		{name: "global letter", point: "X:", arg: "{vol}", report: "X:",
+		{name: "global letter", announce: "X:", point: "X:", arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "global letter normalised", point: `x:\`, arg: "{vol}", report: "X:",
+		{name: "global letter normalised", announce: "X:", point: `x:\`, arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "global letter as LocalSystem", point: "X:", sys: true, arg: "X:", report: "X:"},
-		{name: "local letter", point: "X:", flags: mountpoint.Local, arg: "X:", report: "X:"},
+		{name: "global letter as LocalSystem", announce: "X:", point: "X:", sys: true, arg: "X:", report: "X:"},
+		{name: "local letter", announce: "X:", point: "X:", flags: mountpoint.Local, arg: "X:", report: "X:"},
 		{name: "local letter as LocalSystem", point: "X:", flags: mountpoint.Local, sys: true, want: core.ErrMountPointInvalid, says: "LocalSystem"},
-		{name: "letter in another session", point: "X:", auth: 0x1234, arg: "{vol}", report: "X:",
+		{name: "letter in another session", announce: "X:", point: "X:", auth: 0x1234, arg: "{vol}", report: "X:",
 			ready: []string{"define " + session + "X: -> " + dev}, cleanup: []string{"undefine " + session + "X: -> " + dev}},
-		{name: "letter in another session as LocalSystem", point: "X:", auth: 0x1234, sys: true, arg: "{vol}", report: "X:",
+		{name: "letter in another session as LocalSystem", announce: "X:", point: "X:", auth: 0x1234, sys: true, arg: "{vol}", report: "X:",
 			ready: []string{"define " + session + "X: -> " + dev}, cleanup: []string{"undefine " + session + "X: -> " + dev}},
-		{name: "letter in own session by auth id", point: "X:", auth: 0x999, arg: "X:", report: "X:"},
-		{name: "letter by auth id, own session unknown (Wine)", point: "X:", auth: 0x1234, ownErr: true, arg: "{vol}", report: "X:",
+		{name: "letter in own session by auth id", announce: "X:", point: "X:", auth: 0x999, arg: "X:", report: "X:"},
+		{name: "letter by auth id, own session unknown (Wine)", announce: "X:", point: "X:", auth: 0x1234, ownErr: true, arg: "{vol}", report: "X:",
 			ready: []string{"define " + session + "X: -> " + dev}, cleanup: []string{"undefine " + session + "X: -> " + dev}},
-		{name: "mount-manager letter", point: "X:", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:"},
-		{name: "notify-async letter", point: "X:", flags: mountpoint.NotifyAsync | mountpoint.Local, arg: "X:", report: "X:"},
+		{name: "mount-manager letter", announce: "X:", point: "X:", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:"},
+		{name: "notify-async letter", announce: "X:", point: "X:", flags: mountpoint.NotifyAsync | mountpoint.Local, arg: "X:", report: "X:"},
 		{name: "letter in use", point: "Z:", want: core.ErrMountPointBusy, says: "choose another"},
 		{name: "mount-manager letter in use", point: "Y:", flags: mountpoint.MountManager, want: core.ErrMountPointBusy},
 		// Automatic letters: Z: and Y: are taken.
-		{name: "automatic letter", point: "*", arg: "{vol}", report: "X:",
+		{name: "automatic letter", announce: "X:", point: "*", arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "automatic local letter", point: "*", flags: mountpoint.Local, arg: "X:", report: "X:"},
-		{name: "automatic mount-manager letter", point: "*", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:"},
+		{name: "automatic local letter", announce: "X:", point: "*", flags: mountpoint.Local, arg: "X:", report: "X:"},
+		{name: "automatic mount-manager letter", announce: "X:", point: "*", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:"},
 		// UNC names.
 		{name: "global UNC name", point: `\\.\Data`, arg: "{vol}", report: `\\.\Data`,
 			ready: []string{`define Global\Data -> ` + dev}, cleanup: []string{`undefine Global\Data -> ` + dev}},
@@ -197,11 +228,11 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{"define " + session + "Data -> " + dev}, cleanup: []string{"undefine " + session + "Data -> " + dev}},
 		{name: "local UNC name as LocalSystem", point: `\\.\Data`, flags: mountpoint.Local, sys: true, want: core.ErrMountPointInvalid, says: "--auth-id"},
 		// Network points through WinFsp's network provider.
-		{name: "global network letter", point: `W:;srv;share`, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
+		{name: "global network letter", announce: "W: net", point: `W:;srv;share`, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
 			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
-		{name: "global network letter as LocalSystem", point: `W:;srv;share`, sys: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
-		{name: "local network letter", point: `W:;srv;share`, flags: mountpoint.Local, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
-		{name: "network flags WinFsp has no use for", point: `W:;srv;share`, flags: mountpoint.AllowMapAsDrive | mountpoint.ClaimServer | mountpoint.Local,
+		{name: "global network letter as LocalSystem", announce: "W: net", point: `W:;srv;share`, sys: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
+		{name: "local network letter", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.Local, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
+		{name: "network flags WinFsp has no use for", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.AllowMapAsDrive | mountpoint.ClaimServer | mountpoint.Local,
 			arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
 		{name: "network letter in another session", point: `W:;srv;share`, auth: 0x1234, want: core.ErrMountPointInvalid, says: "run plugfs in that session"},
 		{name: "network letter in use", point: `Z:;srv;share`, want: core.ErrMountPointBusy},
@@ -215,10 +246,10 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{`share data$ {vol} access 2`}, cleanup: []string{`unshare data$ {vol}`}},
 		{name: "read and write share", point: `;;data`, flags: mountpoint.WriteShare | mountpoint.ReadShare, arg: "{vol}", report: ";;data",
 			ready: []string{`share data {vol} access 2`}, cleanup: []string{`unshare data {vol}`}},
-		{name: "share with a global letter", point: `W:;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: "W:;;data",
+		{name: "share with a global letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: "W:;;data",
 			ready:   []string{`define Global\W: -> ` + dev, `share data {vol} access 1`},
 			cleanup: []string{`unshare data {vol}`, `undefine Global\W: -> ` + dev}},
-		{name: "share with a local letter", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Local, arg: "{vol}", report: "W:;;data",
+		{name: "share with a local letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Local, arg: "{vol}", report: "W:;;data",
 			ready:   []string{`define W: -> ` + dev, `share data {vol} access 1`},
 			cleanup: []string{`unshare data {vol}`, `undefine W: -> ` + dev}},
 		{name: "share with a UNC name", point: `\\.\N;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: `\\.\N;;data`,
@@ -263,8 +294,17 @@ func TestPrepareWindows(t *testing.T) {
 			if tg.arg != wantArg || tg.point != c.report || strings.Join(tg.opts, " ") != c.opt {
 				t.Fatalf("prepare(%q) = arg %q point %q opts %q; want %q %q %q", c.point, tg.arg, tg.point, tg.opts, wantArg, c.report, c.opt)
 			}
-			runLife(t, f, tg)
-			if got, want := strings.Join(f.calls, "; "), expand(append(append([]string{}, c.ready...), c.cleanup...)); got != want {
+			ready, cleanup := c.ready, c.cleanup
+			if c.announce != "" {
+				l, net, _ := strings.Cut(c.announce, " ")
+				if net != "" {
+					net = " net"
+				}
+				ready = append(append([]string{}, ready...), "announce "+l+" arrival"+net)
+				cleanup = append(append([]string{}, cleanup...), "announce "+l+" removal"+net)
+			}
+			runLife(t, f, tg, s.Flags&mountpoint.NotifyAsync != 0)
+			if got, want := f.recorded(), expand(append(append([]string{}, ready...), cleanup...)); got != want {
 				t.Errorf("calls:\n  %s\nwant\n  %s", got, want)
 			}
 			if len(f.letters) != 0 || len(f.folders) != 0 {
@@ -274,8 +314,9 @@ func TestPrepareWindows(t *testing.T) {
 	}
 }
 
-// runLife drives a target as the driver and WinFsp do.
-func runLife(t *testing.T, f *fakeWin, tg target) {
+// runLife drives a target as the driver and WinFsp do. With async, each
+// announcement is waited for after the step that started it.
+func runLife(t *testing.T, f *fakeWin, tg target, async bool) {
 	t.Helper()
 	if err := tg.setup(); err != nil {
 		t.Fatalf("setup: %v", err)
@@ -284,9 +325,26 @@ func runLife(t *testing.T, f *fakeWin, tg target) {
 	if err := tg.ready(context.Background(), make(chan struct{})); err != nil {
 		t.Fatalf("ready: %v", err)
 	}
+	if async {
+		f.waitAnnounce(t)
+	}
 	f.winfspUnmounts(tg.arg)
 	if err := tg.cleanup(); err != nil {
 		t.Fatalf("cleanup: %v", err)
+	}
+	if async {
+		f.waitAnnounce(t)
+	}
+}
+
+func (f *fakeWin) waitAnnounce(t *testing.T) string {
+	t.Helper()
+	select {
+	case c := <-f.announced:
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no announcement")
+		return ""
 	}
 }
 
@@ -344,7 +402,7 @@ func TestReadyFailures(t *testing.T) {
 			if err := tg.cleanup(); err != nil {
 				t.Fatalf("cleanup: %v", err)
 			}
-			if got, want := strings.Join(f.calls, "; "), strings.ReplaceAll(c.calls, "{vol}", tg.arg); got != want {
+			if got, want := f.recorded(), strings.ReplaceAll(c.calls, "{vol}", tg.arg); got != want {
 				t.Errorf("calls:\n  %s\nwant\n  %s", got, want)
 			}
 		})
@@ -681,7 +739,7 @@ func TestReadyNameAlreadyThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.letters[`Global\Data`] = testDevice
-	runLife(t, f, tg)
+	runLife(t, f, tg, false)
 	if len(f.calls) != 0 || f.letters[`Global\Data`] != testDevice {
 		t.Fatalf("calls %v, names %v; want none, and the name kept", f.calls, f.letters)
 	}
@@ -696,11 +754,66 @@ func TestReadyNameAlreadyThere(t *testing.T) {
 	if err := tg.ready(context.Background(), make(chan struct{})); err != nil {
 		t.Fatal(err)
 	}
-	if want := `define Global\Data -> ` + testDevice; strings.Join(f.calls, "; ") != want {
+	if want := `define Global\Data -> ` + testDevice; f.recorded() != want {
 		t.Fatalf("calls %v, want %s", f.calls, want)
 	}
 	f.winfspUnmounts(tg.arg)
 	if err := tg.cleanup(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAnnounceAsync: without notify-async, ready returns only once the
+// letter is announced; with it, ready does not wait for the
+// announcement, which still happens.
+func TestAnnounceAsync(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		f := &fakeWin{used: map[byte]bool{}}
+		f.install(t)
+		f.hold = make(chan struct{})
+		flags := mountpoint.Local
+		if async {
+			flags |= mountpoint.NotifyAsync
+		}
+		s, _ := mountpoint.Parse("X:", flags, 0)
+		tg, err := prepareSpec(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tg.setup(); err != nil {
+			t.Fatal(err)
+		}
+		f.winfspMounts(tg.arg)
+		readyDone := make(chan error, 1)
+		go func() { readyDone <- tg.ready(context.Background(), make(chan struct{})) }()
+		select {
+		case err := <-readyDone:
+			if !async {
+				t.Fatalf("ready returned (%v) before the announcement was made", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(200 * time.Millisecond):
+			if async {
+				t.Fatal("ready with notify-async waited for the announcement")
+			}
+		}
+		close(f.hold)
+		if !async {
+			if err := <-readyDone; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c := f.waitAnnounce(t); c != "announce X: arrival" {
+			t.Fatalf("async %v: %s", async, c)
+		}
+		f.winfspUnmounts(tg.arg)
+		if err := tg.cleanup(); err != nil {
+			t.Fatal(err)
+		}
+		if c := f.waitAnnounce(t); c != "announce X: removal" {
+			t.Fatalf("async %v: %s", async, c)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/plugfs/plugfs/platform/windows/mountmgr"
 	"github.com/plugfs/plugfs/platform/windows/netshare"
 	"github.com/plugfs/plugfs/platform/windows/session"
+	"github.com/plugfs/plugfs/platform/windows/shellnotify"
 )
 
 // winOps are the system calls the Windows mounting points make; tests
@@ -47,6 +48,8 @@ type winOps struct {
 	shareRemove func(name, path string) error
 	// tempRoot is where letterless mounts get their folder.
 	tempRoot func() string
+	// announce tells Explorer and applications a letter came or went.
+	announce func(letter byte, ev shellnotify.Event, network bool) error
 	// poll and wait pace and bound the wait for WinFsp's mount point.
 	poll, wait time.Duration
 }
@@ -64,6 +67,7 @@ var ops = winOps{
 	shareAdd:      netshare.Add,
 	shareRemove:   netshare.Remove,
 	tempRoot:      os.TempDir,
+	announce:      shellnotify.Drive,
 	poll:          20 * time.Millisecond,
 	wait:          30 * time.Second,
 }
@@ -104,13 +108,14 @@ type plan struct {
 	dir         string // private directory holding carrierPath (carrierDir)
 	folder      string // the user's folder, given back at cleanup
 
-	mu       sync.Mutex
-	device   string   // the volume's device, once known
-	defined  []string // names defined so far
-	shared   string   // the share made, if any
-	removed  bool     // the user's folder was removed for WinFsp
-	madeDir  bool     // dir was created
-	finished bool     // cleanup ran
+	mu        sync.Mutex
+	device    string   // the volume's device, once known
+	defined   []string // names defined so far
+	shared    string   // the share made, if any
+	removed   bool     // the user's folder was removed for WinFsp
+	madeDir   bool     // dir was created
+	announced bool     // the letter's arrival was announced
+	finished  bool     // cleanup ran
 }
 
 // onLetter makes WinFsp mount at arg, a letter form, whose DOS name is x.
@@ -155,8 +160,9 @@ func (p *plan) setup() error {
 
 // ready runs once WinFsp has initialised the file system: it waits for
 // WinFsp's mount point (WinFsp makes it after init), learns the volume's
-// device from it, then defines the point's names and creates its share.
-// What it made is undone by cleanup, also when it fails half way.
+// device from it, defines the point's names, creates its share and
+// announces its drive letter. What it made is undone by cleanup, also
+// when it fails half way.
 func (p *plan) ready(ctx context.Context, done <-chan struct{}) error {
 	dev, err := p.waitCarrier(ctx, done)
 	if err != nil {
@@ -188,7 +194,24 @@ func (p *plan) ready(ctx context.Context, done <-chan struct{}) error {
 		}
 		p.shared = s.Name
 	}
+	if p.letter != 0 {
+		p.announce(shellnotify.Arrival)
+		p.announced = true
+	}
 	return nil
+}
+
+// announce tells Explorer and applications about the point's letter:
+// right away, or, with notify-async, in a goroutine nobody waits for. A
+// failed announcement does not fail the mount (WinFsp ignores the
+// broadcast's result too): the letter works, Explorer only shows it late.
+func (p *plan) announce(ev shellnotify.Event) {
+	letter, net := p.letter, p.net
+	if p.spec.Flags&mountpoint.NotifyAsync != 0 {
+		go func() { _ = ops.announce(letter, ev, net) }()
+		return
+	}
+	_ = ops.announce(letter, ev, net)
 }
 
 // waitCarrier polls for WinFsp's mount point until it is there, WinFsp
@@ -241,7 +264,8 @@ func (p *plan) probe() (string, error) {
 
 // cleanup undoes what setup and ready made, once WinFsp has unmounted:
 // the share, the names (each only if it still points at this volume),
-// the private directory, and the user's folder, made again.
+// then announces the letter's removal, removes the private directory and
+// makes the user's folder again.
 func (p *plan) cleanup() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -259,6 +283,10 @@ func (p *plan) cleanup() error {
 		}
 	}
 	p.defined = nil
+	if p.announced {
+		p.announce(shellnotify.Removal)
+		p.announced = false
+	}
 	if p.madeDir {
 		// WinFsp deletes its folder when the volume goes; remove it
 		// anyway (a junction goes without its target) in case it did not.
