@@ -72,7 +72,10 @@ func prepare(point string) (target, error) {
 //	                            on a private folder, then Global\X: ->
 //	                            the volume (DefineDosDevice, needs
 //	                            administrator rights)
-//	drive letter, local         X: (the caller's session); for another
+//	drive letter, local         X: (the caller's session); from a
+//	                            service in session 0 (where WinFsp's X:
+//	                            would be global): a letterless mount, then
+//	                            X: -> the volume; for another
 //	                            logon session (an auth id): a letterless
 //	                            mount, then
 //	                            GLOBALROOT\Sessions\0\DosDevices\<LUID>\X:
@@ -94,11 +97,11 @@ func prepare(point string) (target, error) {
 //
 // Refused, each with the reason: a point local to the caller's session
 // when the caller is LocalSystem (its session's names are the global
-// ones), a network point without a local drive letter or in another
-// logon session (WinFsp-FUSE defines a network volume's letter itself
-// and cannot mount one letterless), a network point on this computer
-// (empty Server) without read-share or write-share, and plain
-// directories.
+// ones), a network point without a local drive letter, in another logon
+// session, or local to a service (WinFsp-FUSE defines a network
+// volume's letter itself, through its launcher for services, and cannot
+// mount one letterless), a network point on this computer (empty
+// Server) without read-share or write-share, and plain directories.
 //
 // Only this mapping, the folder checks and the DOS-name, share and
 // notification calls run here (under Wine, with WinFsp's side played by
@@ -117,6 +120,13 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: reading this process's account: %w", core.ErrMountPointAccess, s, err)
 	}
+	zero, err := ops.inSessionZero()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: reading this process's session: %w", core.ErrMountPointAccess, s, err)
+	}
+	// WinFsp's X: from a service that is not LocalSystem is made
+	// global by WinFsp's launcher: not the caller's own.
+	service := zero && !sys
 	p := &plan{spec: s, point: s.String()}
 	switch s.Kind {
 	case mountpoint.KindDrive, mountpoint.KindAutoDrive:
@@ -134,7 +144,7 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if sc == scopeCaller || sc == scopeGlobal && sys {
+		if sc == scopeCaller && !service || sc == scopeGlobal && sys {
 			p.onLetter(x, x)
 			return p, nil
 		}
@@ -153,7 +163,7 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 		if s.Flags&(mountpoint.ReadShare|mountpoint.WriteShare) != 0 {
 			return planShare(p, s, sys)
 		}
-		return planNetwork(p, s, sys)
+		return planNetwork(p, s, sys, service)
 	case mountpoint.KindFolder:
 		if err := checkFolder(s.Path); err != nil {
 			return nil, err
@@ -167,7 +177,7 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 
 // planNetwork makes Y:;Server;Share: WinFsp's network volume (its
 // network provider resolves \\Server\Share) at the letter Y:.
-func planNetwork(p *plan, s mountpoint.Spec, sys bool) (*plan, error) {
+func planNetwork(p *plan, s mountpoint.Spec, sys, service bool) (*plan, error) {
 	if s.Server == "" {
 		return nil, fmt.Errorf("%w: %s: a network point on this computer (empty Server part) is a real share: add read-share or write-share, or name a server (Y:;Server;%s)", core.ErrMountPointInvalid, s, s.Share)
 	}
@@ -183,6 +193,9 @@ func planNetwork(p *plan, s mountpoint.Spec, sys bool) (*plan, error) {
 	}
 	if sc == scopeSession {
 		return nil, fmt.Errorf("%w: %s: WinFsp defines a network volume's letter in the mounting process's own logon session and cannot mount it without one, so it cannot be local to another session (auth id %#x): run plugfs in that session", core.ErrMountPointInvalid, s, s.AuthID)
+	}
+	if sc == scopeCaller && service {
+		return nil, fmt.Errorf("%w: %s: this process is a service (session 0, not LocalSystem), for which WinFsp's launcher makes a network volume's letter global: drop local, or run plugfs in the user's session", core.ErrMountPointInvalid, s)
 	}
 	y := driveName(s.Letter)
 	p.letter, p.net = s.Letter, true

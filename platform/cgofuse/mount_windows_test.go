@@ -32,6 +32,7 @@ type fakeWin struct {
 	used      map[byte]bool
 	sys       bool
 	sysErr    error
+	zero      bool // session 0, where services run
 	own       uint64
 	ownErr    error
 	fsName    string
@@ -81,6 +82,7 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 	ops = winOps{
 		usedLetters:   func() (map[byte]bool, error) { return f.used, nil },
 		isLocalSystem: func() (bool, error) { return f.sys, f.sysErr },
+		inSessionZero: func() (bool, error) { return f.zero, nil },
 		authID: func() (uint64, error) {
 			if f.ownErr != nil {
 				return 0, f.ownErr
@@ -184,6 +186,7 @@ func TestPrepareWindows(t *testing.T) {
 		flags       mountpoint.Flags
 		auth        uint64
 		sys         bool
+		zero        bool
 		ownErr      bool
 		want        error
 		says        string
@@ -198,7 +201,11 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
 		{name: "global letter normalised", announce: "X:", point: `x:\`, arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "global letter as LocalSystem", announce: "X:", point: "X:", sys: true, arg: "X:", report: "X:"},
+		{name: "global letter as LocalSystem", announce: "X:", point: "X:", sys: true, zero: true, arg: "X:", report: "X:"},
+		{name: "global letter from a service", announce: "X:", point: "X:", zero: true, arg: "{vol}", report: "X:",
+			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
+		{name: "local letter from a service", announce: "X:", point: "X:", flags: mountpoint.Local, zero: true, arg: "{vol}", report: "X:",
+			ready: []string{`define X: -> ` + dev}, cleanup: []string{`undefine X: -> ` + dev}},
 		{name: "local letter", announce: "X:", point: "X:", flags: mountpoint.Local, arg: "X:", report: "X:"},
 		{name: "local letter as LocalSystem", point: "X:", flags: mountpoint.Local, sys: true, want: core.ErrMountPointInvalid, says: "LocalSystem"},
 		{name: "letter in another session", announce: "X:", point: "X:", auth: 0x1234, arg: "{vol}", report: "X:",
@@ -232,6 +239,9 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
 		{name: "global network letter as LocalSystem", announce: "W: net", point: `W:;srv;share`, sys: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
 		{name: "local network letter", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.Local, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
+		{name: "local network letter from a service", point: `W:;srv;share`, flags: mountpoint.Local, zero: true, want: core.ErrMountPointInvalid, says: "service"},
+		{name: "global network letter from a service", announce: "W: net", point: `W:;srv;share`, zero: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
+			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
 		{name: "network flags WinFsp has no use for", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.AllowMapAsDrive | mountpoint.ClaimServer | mountpoint.Local,
 			arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
 		{name: "network letter in another session", point: `W:;srv;share`, auth: 0x1234, want: core.ErrMountPointInvalid, says: "run plugfs in that session"},
@@ -264,7 +274,7 @@ func TestPrepareWindows(t *testing.T) {
 		{name: "empty", point: "", want: core.ErrMountPointInvalid},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeWin{used: map[byte]bool{'C': true, 'Z': true, 'Y': true}, sys: c.sys, own: 0x999}
+			f := &fakeWin{used: map[byte]bool{'C': true, 'Z': true, 'Y': true}, sys: c.sys, zero: c.zero, own: 0x999}
 			if c.ownErr {
 				f.ownErr = errors.ErrUnsupported
 			}

@@ -32,6 +32,9 @@ type winOps struct {
 	usedLetters func() (map[byte]bool, error)
 	// isLocalSystem tells whether this process runs as LocalSystem.
 	isLocalSystem func() (bool, error)
+	// inSessionZero tells whether this process runs in session 0, as
+	// services do.
+	inSessionZero func() (bool, error)
 	// authID is this process's logon session.
 	authID func() (uint64, error)
 	// query, define and undefine are QueryDosDevice and
@@ -58,6 +61,7 @@ type winOps struct {
 var ops = winOps{
 	usedLetters:   dosdev.UsedLetters,
 	isLocalSystem: session.IsLocalSystem,
+	inSessionZero: session.InSessionZero,
 	authID:        session.CurrentAuthenticationID,
 	query:         dosdev.Query,
 	define:        func(name, device string) error { return dosdev.Define(name, device, true) },

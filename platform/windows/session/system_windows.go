@@ -25,3 +25,15 @@ func IsLocalSystem() (bool, error) {
 func isLocalSystemSID(sid *windows.SID) bool {
 	return sid != nil && sid.IsWellKnown(windows.WinLocalSystemSid)
 }
+
+// InSessionZero reports whether this process runs in terminal session
+// 0, where services run. WinFsp treats a process there that is not
+// LocalSystem as a service and has its launcher (LocalSystem) define its
+// drive letters, globally.
+func InSessionZero() (bool, error) {
+	var id uint32
+	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &id); err != nil {
+		return false, fmt.Errorf("terminal session of this process: %w", err)
+	}
+	return id == 0, nil
+}

@@ -48,3 +48,23 @@ func TestIsLocalSystem(t *testing.T) {
 	}
 	t.Logf("user %s, LocalSystem %v", u.User.Sid, sys)
 }
+
+// TestInSessionZero: tests run in a user's session (Wine says 1), never
+// as a service in session 0; on Windows the answer follows
+// ProcessIdToSessionId.
+func TestInSessionZero(t *testing.T) {
+	zero, err := InSessionZero()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id uint32
+	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &id); err != nil {
+		t.Fatal(err)
+	}
+	if zero != (id == 0) {
+		t.Fatalf("InSessionZero() = %v in session %d", zero, id)
+	}
+	if underWine() && zero {
+		t.Fatal("Wine runs programs in session 1, not 0")
+	}
+}
