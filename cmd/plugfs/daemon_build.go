@@ -72,7 +72,8 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 			Lazy:         s.Mount.Lazy,
 			IdleTimeout:  s.Mount.IdleTimeout,
 		},
-		VFS:    vfs.Options{EntryTimeout: s.Mount.EntryTimeout, AttrTimeout: s.Mount.AttrTimeout, NegativeTimeout: s.Mount.NegativeTimeout},
+		VFS: vfs.Options{EntryTimeout: s.Mount.EntryTimeout, AttrTimeout: s.Mount.AttrTimeout, NegativeTimeout: s.Mount.NegativeTimeout,
+			OnCache: b.met.cacheObserver(s.Name)},
 		Driver: s.Mount.Driver,
 		Mount:  mo,
 	}, nil

@@ -57,14 +57,22 @@ func sample(text, prefix string) float64 {
 }
 
 // TestMetricsAndStats: a mount with --metrics-listen counts what it
-// serves (operations by result, bytes each way, latency, restarts, points)
-// and plugfs stats shows it; without an endpoint stats exits 55.
+// serves (operations by result, bytes each way, latency, restarts,
+// points, page-cache hits) and plugfs stats shows it; without an endpoint
+// stats exits 55. memfs runs with a size limit, so its bytes go through
+// the host (it donates no memory files then) and the kernel keeps its
+// cached pages (it declares exclusive data).
 func TestMetricsAndStats(t *testing.T) {
 	addr := freeAddr(t)
-	mnt := mountBackground(t, "memfs", "--name", "metered", "--metrics-listen", addr)
+	mnt := mountBackground(t, "memfs", "--name", "metered", "--metrics-listen", addr, "--opt", "size=1G")
 	data := bytes.Repeat([]byte("x"), 3<<20)
 	if err := os.WriteFile(filepath.Join(mnt, "f"), data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	for range 3 {
+		if got, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil || len(got) != len(data) {
+			t.Fatalf("read back: %d bytes, %v", len(got), err)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(mnt, "missing")); err == nil {
 		t.Fatal("missing file exists")
@@ -81,6 +89,9 @@ func TestMetricsAndStats(t *testing.T) {
 	}
 	if v := sample(text, `plugfs_operation_duration_seconds_count{op="Write",volume="metered"}`); v < 1 {
 		t.Errorf("write latencies observed: %v", v)
+	}
+	if v := sample(text, `plugfs_cache_lookups_total{cache="page",result="hit",volume="metered"}`); v < 1 {
+		t.Errorf("page-cache hits after reading an unchanged file again: %v\n%s", v, grepLines(text, "cache_lookups"))
 	}
 	if v := sample(text, `plugfs_mounting_points{volume="metered"}`); v != 1 {
 		t.Errorf("mounting points: %v", v)
@@ -136,7 +147,9 @@ func TestResultLabels(t *testing.T) {
 func TestDaemonMetrics(t *testing.T) {
 	dir, a, b := t.TempDir(), t.TempDir(), t.TempDir()
 	sock, cfg, addr := filepath.Join(dir, "s.sock"), filepath.Join(dir, "c.yaml"), freeAddr(t)
-	writeConfig(t, cfg, fmt.Sprintf("daemon:\n  metrics_listen: %s\nvolumes:\n  - name: va\n    plugin: memfs\n    mountpoints: [%s]\n  - name: vb\n    plugin: memfs\n    mountpoints: [%s]\n", addr, a, b))
+	// A size limit keeps memfs's bytes in calls (no donated memory
+	// files), where the host counts them.
+	writeConfig(t, cfg, fmt.Sprintf("daemon:\n  metrics_listen: %s\nvolumes:\n  - name: va\n    plugin: memfs\n    options: {size: 1G}\n    mountpoints: [%s]\n  - name: vb\n    plugin: memfs\n    options: {size: 1G}\n    mountpoints: [%s]\n", addr, a, b))
 	d := startDaemon(t, cfg, sock)
 	defer d.stop(t, 15*time.Second)
 	if err := os.WriteFile(filepath.Join(a, "f"), bytes.Repeat([]byte("a"), 1<<20), 0o644); err != nil {

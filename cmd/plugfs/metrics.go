@@ -25,6 +25,7 @@ type metrics struct {
 	ops     *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 	bytes   *prometheus.CounterVec
+	cache   *prometheus.CounterVec
 
 	mu      sync.Mutex
 	volumes func() []volumeSample // the live volumes, read at scrape time
@@ -53,8 +54,12 @@ func newMetrics() *metrics {
 			Namespace: "plugfs", Name: "bytes_total",
 			Help: "File bytes moved by reads and writes the host served (not those the kernel passed through to a donated file).",
 		}, []string{"volume", "direction"}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "plugfs", Name: "cache_lookups_total",
+			Help: "Lookups of the caches that save plugin calls, by volume, cache (page: an open kept the kernel's cached pages of a file the plugin owns; path: a path-based driver's path cache) and result (hit, miss).",
+		}, []string{"volume", "cache", "result"}),
 	}
-	m.reg.MustRegister(m.ops, m.latency, m.bytes, volumeCollector{m},
+	m.reg.MustRegister(m.ops, m.latency, m.bytes, m.cache, volumeCollector{m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -75,6 +80,20 @@ func (m *metrics) observer(volume string) func(op string, took time.Duration, n 
 		case op == "Write":
 			m.bytes.WithLabelValues(volume, "write").Add(float64(n))
 		}
+	}
+}
+
+// cacheObserver returns the vfs.Options.OnCache function of one volume.
+func (m *metrics) cacheObserver(volume string) func(cache string, hit bool) {
+	if m == nil {
+		return nil
+	}
+	return func(cache string, hit bool) {
+		result := "miss"
+		if hit {
+			result = "hit"
+		}
+		m.cache.WithLabelValues(volume, cache, result).Inc()
 	}
 }
 

@@ -191,7 +191,8 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 			Lazy:         f.lazy,
 			IdleTimeout:  f.idleTimeout,
 		},
-		VFS:    vfs.Options{EntryTimeout: f.entryTimeout, AttrTimeout: f.attrTimeout, NegativeTimeout: f.negativeTimeout},
+		VFS: vfs.Options{EntryTimeout: cacheTimeout(f.entryTimeout), AttrTimeout: cacheTimeout(f.attrTimeout),
+			NegativeTimeout: cacheTimeout(f.negativeTimeout)},
 		Driver: f.driver,
 		Mount:  mo,
 	}}, nil
@@ -306,6 +307,7 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 		return err
 	}
 	p.cfg.Host.Observe = met.observer(p.cfg.Name)
+	p.cfg.VFS.OnCache = met.cacheObserver(p.cfg.Name)
 	eng := engine.New()
 	vol, err := eng.Create(p.cfg)
 	if err != nil {

@@ -165,6 +165,7 @@ func (f *FS) resolve(ctx context.Context, p string) (ref, error) {
 		// Another mounting point of the VFS (another FS) may have removed
 		// or renamed the node since: the binding must still hold.
 		if f.v.LinkedAt(c.id, p) {
+			f.v.NoteCache(vfs.CachePath, true)
 			return r, nil
 		}
 		f.done(r)
@@ -181,6 +182,7 @@ func (f *FS) resolve(ctx context.Context, p string) (ref, error) {
 	if err != nil {
 		return ref{}, err
 	}
+	f.v.NoteCache(vfs.CachePath, false)
 	e, err := f.v.Lookup(ctx, parent.id, name)
 	f.done(parent)
 	if err != nil {

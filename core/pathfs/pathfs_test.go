@@ -243,7 +243,16 @@ func TestOpenFileOutlivesItsName(t *testing.T) {
 }
 
 func TestCacheSavesLookupsUntilItExpires(t *testing.T) {
-	f, _, be := newFS(t, vfs.Options{EntryTimeout: 3600e9})
+	var hits, misses atomic.Int64
+	f, _, be := newFS(t, vfs.Options{EntryTimeout: 3600e9, OnCache: func(cache string, hit bool) {
+		switch {
+		case cache != vfs.CachePath:
+		case hit:
+			hits.Add(1)
+		default:
+			misses.Add(1)
+		}
+	}})
 	if err := f.Mkdir(ctx, "/a", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +267,12 @@ func TestCacheSavesLookupsUntilItExpires(t *testing.T) {
 	}
 	if n := be.stats.Load(); n != 0 {
 		t.Errorf("10 opens of a cached path made %d plugin lookups, want 0", n)
+	}
+	if _, err := f.Getattr(ctx, "/a/missing", 0); err == nil {
+		t.Fatal("/a/missing exists")
+	}
+	if hits.Load() < 10 || misses.Load() != 1 {
+		t.Errorf("path cache reported %d hits and %d misses; want a hit per cached open and one miss (/a/missing)", hits.Load(), misses.Load())
 	}
 
 	g, _, be2 := newFS(t, vfs.Options{EntryTimeout: -1}) // no caching at all

@@ -34,3 +34,22 @@ func (v *VFS) OpenVersion(fh uint64) (ContentVersion, bool) {
 	}
 	return h.ver, true
 }
+
+// Caches NoteCache reports on.
+const (
+	// CachePage: at an open of a file whose contents the plugin owns
+	// (ExclusiveData), whether the kernel's cached pages were kept (a hit:
+	// the reads they hold cost no plugin call).
+	CachePage = "page"
+	// CachePath: a path-based driver's lookup of a path, answered from its
+	// path cache (a hit) or by walking the VFS.
+	CachePath = "path"
+)
+
+// NoteCache tells Options.OnCache of one hit or miss of cache; drivers
+// call it.
+func (v *VFS) NoteCache(cache string, hit bool) {
+	if f := v.opts.OnCache; f != nil {
+		f(cache, hit)
+	}
+}

@@ -28,6 +28,9 @@ type Options struct {
 	// NoKeepCache makes the kernel drop a file's cached pages at every
 	// open even when the plugin declares sdk.Declared.ExclusiveData.
 	NoKeepCache bool
+	// OnCache, if set, is told of every hit and miss of the caches that
+	// save plugin calls (see NoteCache).
+	OnCache func(cache string, hit bool)
 	// ReadOnly refuses every change with sdk.ErrReadOnly.
 	ReadOnly bool
 }

@@ -33,10 +33,13 @@ func (k *keepCache) open(fs *vfs.VFS, node, fh uint64, out *fuse.OpenOut) {
 	if k.ver == nil {
 		k.ver = make(map[uint64]vfs.ContentVersion)
 	}
-	if old, had := k.ver[node]; had && old == ver {
+	old, had := k.ver[node]
+	hit := had && old == ver
+	if hit {
 		out.OpenFlags |= fuse.FOPEN_KEEP_CACHE
 	}
 	k.ver[node] = ver
+	fs.NoteCache(vfs.CachePage, hit)
 }
 
 // forget drops what is known of node: the kernel evicted its inode, and
