@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"time"
 	"strings"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -51,6 +52,13 @@ func (v *VFS) Changed(c sdk.Change) {
 	var nodes []uint64
 	v.mu.Lock()
 	v.noteChange() // listed attributes may predate it
+	if c.Kind == sdk.ChangeAll {
+		for _, n := range v.nodes {
+			n.noCapExp = time.Time{}
+		}
+	} else if _, n, _ := v.walkLocked(c.Path); n != nil {
+		n.noCapExp = time.Time{}
+	}
 	if len(v.invalidators) == 0 {
 		v.mu.Unlock()
 		return

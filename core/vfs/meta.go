@@ -3,6 +3,7 @@ package vfs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"time"
 
@@ -287,12 +288,39 @@ func (v *VFS) Getxattr(ctx context.Context, id uint64, name string) ([]byte, err
 	if !v.feat.Xattr {
 		return nil, sdk.ErrNotSupported
 	}
-	_, path, err := v.nodePath(id)
+	n, path, err := v.nodePath(id)
 	if err != nil {
 		return nil, err
 	}
-	return v.be.(sdk.Xattrer).GetXattr(ctx, path, name)
+	if name != capabilityXattr {
+		return v.be.(sdk.Xattrer).GetXattr(ctx, path, name)
+	}
+	// The kernel asks for security.capability before the first write
+	// after every open (to drop capabilities of a modified file): one
+	// plugin call per written file. Its absence is cached like the
+	// node's attributes, for the attribute timeout, and forgotten on any
+	// change to the node through the VFS or reported by the plugin.
+	now := time.Now()
+	v.mu.Lock()
+	known := now.Before(n.noCapExp)
+	epoch := v.changes.Load()
+	v.mu.Unlock()
+	if known {
+		return nil, fmt.Errorf("getxattr %s %s: %w", path, name, sdk.ErrNoAttr)
+	}
+	val, err := v.be.(sdk.Xattrer).GetXattr(ctx, path, name)
+	if errors.Is(err, sdk.ErrNoAttr) && v.opts.AttrTimeout > 0 {
+		v.mu.Lock()
+		if v.changes.Load() == epoch { // no change raced the call
+			n.noCapExp = now.Add(v.opts.AttrTimeout)
+		}
+		v.mu.Unlock()
+	}
+	return val, err
 }
+
+// capabilityXattr is the attribute the kernel checks before writes.
+const capabilityXattr = "security.capability"
 
 // Listxattr returns the attribute names of node id. Like every xattr
 // method it fails with ErrNotSupported without the Xattr feature; sizing

@@ -45,6 +45,10 @@ type node struct {
 
 	attr    sdk.Attr
 	attrExp time.Time // attr is fresh until then
+
+	// noCapExp: until then, the plugin is known to have no
+	// security.capability attribute for the node (see Getxattr).
+	noCapExp time.Time
 }
 
 // pathLocked returns the node's current path. v.mu must be held.
@@ -292,6 +296,7 @@ func (v *VFS) attrOfLocked(n *node) Attr {
 func (v *VFS) invalidate(n *node) {
 	v.mu.Lock()
 	n.attrExp = time.Time{}
+	n.noCapExp = time.Time{}
 	v.noteChange()
 	v.mu.Unlock()
 }

@@ -327,13 +327,24 @@ func (r *rawFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte) (ui
 	return uint32(n), status(err)
 }
 
+// Flush answers ENOSYS when the plugin has no Flush: the kernel then
+// takes every close as flushed and stops sending FLUSH (a round trip per
+// close saved).
 func (r *rawFS) Flush(cancel <-chan struct{}, in *fuse.FlushIn) fuse.Status {
+	if !r.m.fs.Features().Flush {
+		return fuse.ENOSYS
+	}
 	ctx, done := r.op(cancel, &in.InHeader, "flush")
 	defer done()
 	return status(r.m.fs.Flush(ctx, in.Fh))
 }
 
+// Fsync answers ENOSYS when the plugin has no Fsync, which the kernel
+// takes as success from then on, without asking again.
 func (r *rawFS) Fsync(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
+	if !r.m.fs.Features().Fsync {
+		return fuse.ENOSYS
+	}
 	ctx, done := r.op(cancel, &in.InHeader, "fsync")
 	defer done()
 	return status(r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0))

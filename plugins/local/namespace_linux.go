@@ -142,7 +142,6 @@ var (
 	_ sdk.Readlinker   = (*FS)(nil)
 	_ sdk.Linker       = (*FS)(nil)
 	_ sdk.Mknoder      = (*FS)(nil)
-	_ sdk.Flusher      = (*FS)(nil)
 	_ sdk.Fsyncer      = (*FS)(nil)
 	_ sdk.Statfser     = (*FS)(nil)
 	_ sdk.Xattrer      = (*FS)(nil)

@@ -165,7 +165,6 @@ var (
 	_ sdk.Symlinker    = (*FS)(nil)
 	_ sdk.Readlinker   = (*FS)(nil)
 	_ sdk.Linker       = (*FS)(nil)
-	_ sdk.Flusher      = (*FS)(nil)
 	_ sdk.Fsyncer      = (*FS)(nil)
 	_ sdk.HandleStater = (*FS)(nil)
 	_ sdk.Describer    = (*FS)(nil)

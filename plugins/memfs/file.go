@@ -167,17 +167,9 @@ func (f *FS) StatHandle(ctx context.Context, h sdk.Handle) (sdk.Attr, error) {
 	return hd.node.attr(), nil
 }
 
-// Flush implements sdk.Flusher: data is in memory already.
-func (f *FS) Flush(ctx context.Context, h sdk.Handle) error {
-	_, err := f.handle(h)
-	return err
-}
-
-// Fsync implements sdk.Fsyncer: memory is as stable as memfs gets.
-func (f *FS) Fsync(ctx context.Context, h sdk.Handle, dataOnly bool) error {
-	_, err := f.handle(h)
-	return err
-}
+// memfs implements neither sdk.Flusher nor sdk.Fsyncer: data is in
+// memory already and memory is as stable as memfs gets, so close and
+// fsync need no call (the kernel then stops sending FLUSH and FSYNC).
 
 // Setattr implements sdk.Setattrer.
 func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr) (sdk.Attr, error) {

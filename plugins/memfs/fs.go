@@ -343,7 +343,8 @@ func pathErr(op, p string, err error) error {
 	return fmt.Errorf("memfs: %s %s: %w", op, p, err)
 }
 
-// Every operation plugfs knows is implemented.
+// Every operation plugfs knows is implemented, but Flush and Fsync (no
+// work to do: see file.go).
 var (
 	_ sdk.FileSystem   = (*FS)(nil)
 	_ sdk.Writer       = (*FS)(nil)
@@ -355,8 +356,6 @@ var (
 	_ sdk.Readlinker   = (*FS)(nil)
 	_ sdk.Linker       = (*FS)(nil)
 	_ sdk.Mknoder      = (*FS)(nil)
-	_ sdk.Flusher      = (*FS)(nil)
-	_ sdk.Fsyncer      = (*FS)(nil)
 	_ sdk.Statfser     = (*FS)(nil)
 	_ sdk.Xattrer      = (*FS)(nil)
 	_ sdk.HandleStater = (*FS)(nil)
