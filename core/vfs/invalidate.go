@@ -1,8 +1,8 @@
 package vfs
 
 import (
-	"time"
 	"strings"
+	"time"
 
 	"github.com/plugfs/plugfs/sdk"
 )
