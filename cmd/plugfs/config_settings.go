@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/plugfs/plugfs/core"
+	"github.com/plugfs/plugfs/platform/controlsock"
 )
 
 // daemonSettings are the daemon's own settings after merging, in viper's
@@ -30,14 +30,10 @@ type daemonSettings struct {
 }
 
 // defaultSocketPath is /run/plugfs/plugfs.sock for root; a per-user
-// runtime directory otherwise.
+// runtime directory otherwise; the named pipe \\.\pipe\plugfs on Windows.
 func defaultSocketPath() string {
 	if runtime.GOOS == "windows" {
-		pd := os.Getenv("ProgramData")
-		if pd == "" {
-			pd = `C:\ProgramData`
-		}
-		return filepath.Join(pd, "plugfs", "plugfs.sock")
+		return controlsock.DefaultPipe
 	}
 	if os.Geteuid() == 0 {
 		return "/run/plugfs/plugfs.sock"
@@ -52,7 +48,7 @@ func defaultSocketPath() string {
 // every command that may talk to a daemon uses it.
 func (a *app) addSocketFlag(pf *pflag.FlagSet) {
 	a.v.SetDefault("socket", defaultSocketPath())
-	pf.String("socket", a.v.GetString("socket"), "the daemon's control socket (env PLUGFS_SOCKET)")
+	pf.String("socket", a.v.GetString("socket"), "the daemon's control socket, a named pipe on Windows (env PLUGFS_SOCKET)")
 	_ = a.v.BindPFlag("socket", pf.Lookup("socket"))
 }
 
@@ -123,8 +119,8 @@ func (a *app) checkEnvironment(lc *loadedConfig, s daemonSettings) error {
 	if s.ShutdownTimeout <= 0 {
 		errs = append(errs, lc.at("daemon.shutdown_timeout", "%v: must be positive", s.ShutdownTimeout))
 	}
-	if !filepath.IsAbs(s.Socket) {
-		errs = append(errs, lc.at("daemon.socket", "%q is not an absolute path", s.Socket))
+	if err := controlsock.CheckAddr(s.Socket); err != nil {
+		errs = append(errs, lc.at("daemon.socket", "%v", err))
 	}
 	if s.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(s.MetricsListen); err != nil {
@@ -132,7 +128,7 @@ func (a *app) checkEnvironment(lc *loadedConfig, s daemonSettings) error {
 		}
 	}
 	if s.SocketGroup != "" {
-		if _, err := user.LookupGroup(s.SocketGroup); err != nil {
+		if _, err := controlsock.LookupGroup(s.SocketGroup); err != nil {
 			errs = append(errs, lc.at("daemon.socket_group", "no group %q on this machine", s.SocketGroup))
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
+	"github.com/plugfs/plugfs/platform/controlsock"
 	"github.com/plugfs/plugfs/platform/runstate"
 )
 
@@ -27,25 +28,41 @@ type daemonClient struct {
 
 func (c *daemonClient) Close() error { return c.conn.Close() }
 
-// dialDaemon connects to the daemon's control socket. It fails with
-// errNoDaemon when nothing listens there and errDaemonDenied when the
-// socket's permissions keep the caller out.
+// dialDaemon connects to the daemon's control address (a Unix socket; a
+// named pipe on Windows). It fails with errNoDaemon when nothing listens
+// there and errDaemonDenied when the address's permissions keep the
+// caller out.
 func dialDaemon(path string) (*daemonClient, error) {
-	raw, err := net.DialTimeout("unix", path, 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	raw, err := controlsock.Dial(ctx, path)
+	cancel()
 	switch {
-	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+	case errors.Is(err, controlsock.ErrNoServer):
 		return nil, fmt.Errorf("%w (nothing listens at %s)", errNoDaemon, path)
-	case errors.Is(err, os.ErrPermission):
-		return nil, fmt.Errorf("%w: no permission to connect to %s: run as root or as a member of the daemon's socket group", errDaemonDenied, path)
+	case errors.Is(err, controlsock.ErrDenied):
+		return nil, fmt.Errorf("%w: no permission to connect to %s: %s", errDaemonDenied, path, controlDeniedFix())
 	case err != nil:
 		return nil, fmt.Errorf("%w: %s: %v", errNoDaemon, path, err)
 	}
 	raw.Close()
-	conn, err := grpc.NewClient("unix:"+path, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The target names no address: every connection goes to path.
+	conn, err := grpc.NewClient("passthrough:///localhost",
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return controlsock.Dial(ctx, path)
+		}))
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return &daemonClient{ControlClient: controlv1.NewControlClient(conn), conn: conn}, nil
+}
+
+// controlDeniedFix says who may use the daemon's control address.
+func controlDeniedFix() string {
+	if runtime.GOOS == "windows" {
+		return "run as an administrator (elevated), or as a member of the daemon's socket group"
+	}
+	return "run as root or as a member of the daemon's socket group"
 }
 
 // daemonErr turns a control API error into one with the CLI's sentinel.

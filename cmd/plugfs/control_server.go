@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"os/user"
-	"slices"
-	"strconv"
 
 	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
@@ -14,72 +10,51 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+
+	"github.com/plugfs/plugfs/platform/controlsock"
 )
 
 // peerInfo is who is at the other end of a control connection, read from
-// the kernel (SO_PEERCRED) when the connection is accepted.
+// the system when the connection is accepted (controlsock.Authorize).
 type peerInfo struct {
 	credentials.CommonAuthInfo
-	uid, pid int
-	gids     []int // primary and supplementary
-	allowed  bool
-	why      string // why not allowed
+	peer    controlsock.Peer
+	allowed bool
+	why     string // why not allowed
 }
 
 // AuthType names the mechanism.
 func (peerInfo) AuthType() string { return "peercred" }
 
-// peerAuth admits root and members of one group. It checks every
+// peerAuth admits the administrators (root; on Windows LocalSystem and
+// elevated Administrators) and members of one group. It checks every
 // connection when it is accepted (the transport handshake) and every call
 // on it (the interceptors), so an unauthorised peer gets PERMISSION_DENIED
 // with the reason, and nothing else.
 type peerAuth struct {
-	gid   int    // -1: root only
-	group string // for messages
-	log   hclog.Logger
+	gid controlsock.Group // the socket group (a gid on Unix, a SID on Windows); zero: administrators only
+	log hclog.Logger
 }
 
-// newPeerAuth admits root and members of group ("" for root only).
+// newPeerAuth admits the administrators and members of group ("" for
+// the administrators only).
 func newPeerAuth(group string, log hclog.Logger) (*peerAuth, error) {
-	p := &peerAuth{gid: -1, group: group, log: log}
-	if group == "" {
-		return p, nil
-	}
-	g, err := user.LookupGroup(group)
+	g, err := controlsock.LookupGroup(group)
 	if err != nil {
-		return nil, fmt.Errorf("socket group %q: %w", group, err)
+		return nil, err
 	}
-	if p.gid, err = strconv.Atoi(g.Gid); err != nil {
-		return nil, fmt.Errorf("socket group %q has gid %q", group, g.Gid)
-	}
-	return p, nil
-}
-
-func (p *peerAuth) admit(uid int, gids []int) (bool, string) {
-	if uid == 0 {
-		return true, ""
-	}
-	if p.gid >= 0 && slices.Contains(gids, p.gid) {
-		return true, ""
-	}
-	if p.gid < 0 {
-		return false, fmt.Sprintf("uid %d is not root (no socket group is configured)", uid)
-	}
-	return false, fmt.Sprintf("uid %d is not root and not in group %s", uid, p.group)
+	return &peerAuth{gid: g, log: log}, nil
 }
 
 // ServerHandshake reads the peer's credentials.
 func (p *peerAuth) ServerHandshake(c net.Conn) (net.Conn, credentials.AuthInfo, error) {
-	info := peerInfo{CommonAuthInfo: credentials.CommonAuthInfo{SecurityLevel: credentials.NoSecurity}, uid: -1}
-	uid, pid, gids, err := peerCred(c)
+	info := peerInfo{CommonAuthInfo: credentials.CommonAuthInfo{SecurityLevel: credentials.NoSecurity}}
+	var err error
+	info.peer, err = controlsock.Authorize(c, p.gid)
+	info.allowed = err == nil
 	if err != nil {
-		info.why = fmt.Sprintf("cannot read the caller's credentials: %v", err)
-	} else {
-		info.uid, info.pid, info.gids = uid, pid, gids
-		info.allowed, info.why = p.admit(uid, gids)
-	}
-	if !info.allowed {
-		p.log.Warn("control connection refused", "uid", info.uid, "pid", info.pid, "reason", info.why)
+		info.why = err.Error()
+		p.log.Warn("control connection refused", "peer", info.peer.String(), "uid", info.peer.UID, "pid", info.peer.PID, "reason", info.why)
 	}
 	return c, info, nil
 }

@@ -80,7 +80,7 @@ func checkDaemonSocket(socket string) doctorCheck {
 	switch {
 	case errors.Is(err, errDaemonDenied):
 		c.Status, c.Detail = checkWarn, err.Error()
-		c.Fix = "run as root or as a member of the daemon's socket group (daemon.socket_group)"
+		c.Fix = controlDeniedFix() + " (daemon.socket_group)"
 		return c
 	case err != nil:
 		c.Status, c.Detail = checkOK, "no daemon at "+socket+" (plugfs works standalone)"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package controlsock
 
 import (
 	"bufio"
@@ -17,26 +17,26 @@ import (
 // end of a Unix socket connection: SO_PEERCRED for uid, gid and pid, the
 // supplementary groups from /proc/PID/status (the process's own, not the
 // group database's).
-func peerCred(c net.Conn) (uid, pid int, gids []int, err error) {
+func peerCred(c net.Conn) (Peer, error) {
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
-		return 0, 0, nil, fmt.Errorf("not a Unix socket connection (%T)", c)
+		return Peer{}, fmt.Errorf("not a Unix socket connection (%T)", c)
 	}
 	raw, err := uc.SyscallConn()
 	if err != nil {
-		return 0, 0, nil, err
+		return Peer{}, err
 	}
 	var cred *unix.Ucred
 	var cerr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	}); err != nil {
-		return 0, 0, nil, err
+		return Peer{}, err
 	}
 	if cerr != nil {
-		return 0, 0, nil, fmt.Errorf("SO_PEERCRED: %w", cerr)
+		return Peer{}, fmt.Errorf("SO_PEERCRED: %w", cerr)
 	}
-	gids = append(gids, int(cred.Gid))
+	p := Peer{UID: int(cred.Uid), PID: int(cred.Pid), GIDs: []int{int(cred.Gid)}}
 	if f, err := os.Open(fmt.Sprintf("/proc/%d/status", cred.Pid)); err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
@@ -44,12 +44,12 @@ func peerCred(c net.Conn) (uid, pid int, gids []int, err error) {
 			if rest, ok := strings.CutPrefix(sc.Text(), "Groups:"); ok {
 				for _, g := range strings.Fields(rest) {
 					if n, err := strconv.Atoi(g); err == nil {
-						gids = append(gids, n)
+						p.GIDs = append(p.GIDs, n)
 					}
 				}
 				break
 			}
 		}
 	}
-	return int(cred.Uid), int(cred.Pid), gids, nil
+	return p, nil
 }

@@ -1,0 +1,93 @@
+//go:build windows
+
+package controlsock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/Microsoft/go-winio"
+	"golang.org/x/sys/windows"
+)
+
+const pipePrefix = `\\.\pipe\`
+
+// pipeBuffer is the size of each pipe instance's input and output buffer.
+const pipeBuffer = 64 << 10
+
+// CheckAddr says whether addr can be a control address here: on Windows,
+// a local named pipe, \\.\pipe\NAME (NAME without a backslash).
+func CheckAddr(addr string) error {
+	if len(addr) <= len(pipePrefix) || !strings.EqualFold(addr[:len(pipePrefix)], pipePrefix) || strings.Contains(addr[len(pipePrefix):], `\`) {
+		return fmt.Errorf("%q is not a local named pipe: give %sNAME, such as %s", addr, pipePrefix, DefaultPipe)
+	}
+	return nil
+}
+
+// Listen creates the named pipe addr with the DACL of PipeSDDL (full
+// access for LocalSystem, BUILTIN\Administrators and opts.Group; none for
+// anyone else) and rejecting remote clients. It fails when the pipe
+// exists already: a pipe vanishes with the process serving it, so there
+// is no stale pipe to replace.
+func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := CheckAddr(addr); err != nil {
+		return nil, fmt.Errorf("control pipe: %w", err)
+	}
+	sddl, err := PipeSDDL(opts.Group)
+	if err != nil {
+		return nil, fmt.Errorf("control pipe: %w", err)
+	}
+	ln, err := winio.ListenPipe(addr, &winio.PipeConfig{SecurityDescriptor: sddl, InputBufferSize: pipeBuffer, OutputBufferSize: pipeBuffer})
+	switch {
+	case err == nil:
+		claimFirstInstance(addr)
+		return ln, nil
+	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrExist), errors.Is(err, windows.ERROR_PIPE_BUSY):
+		return nil, fmt.Errorf("control pipe %s is in use by another process: stop it, or choose another daemon.socket: %w", addr, err)
+	}
+	return nil, fmt.Errorf("control pipe %s: %w", addr, err)
+}
+
+// Dial connects to the named pipe addr, waiting while every instance is
+// busy until ctx ends. It lets the server identify the caller
+// (SECURITY_IDENTIFICATION) but not act as it. A missing pipe gives
+// ErrNoServer; a DACL that keeps the caller out gives ErrDenied.
+func Dial(ctx context.Context, addr string) (net.Conn, error) {
+	c, err := winio.DialPipeAccessImpLevel(ctx, addr, windows.GENERIC_READ|windows.GENERIC_WRITE, winio.PipeImpLevelIdentification)
+	switch {
+	case err == nil:
+		return c, nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("%w: %w", ErrNoServer, err)
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("%w: %w", ErrDenied, err)
+	}
+	return nil, err
+}
+
+// claimFirstInstance opens and closes the pipe once, right after
+// winio.ListenPipe made it. winio keeps the pipe's first instance open
+// without read or write access, to hold the name, and serves clients on
+// later instances. Windows 10 and later refuse clients on that first
+// instance (the open here gets ERROR_PIPE_BUSY and changes nothing), but
+// Windows 7 and Wine connect the first client to it, where nobody ever
+// answers (go-winio issues 173 and 313). A client that connected and
+// went leaves that instance waiting for a disconnect that never comes,
+// so no real client lands there.
+func claimFirstInstance(addr string) {
+	p, err := windows.UTF16PtrFromString(addr)
+	if err != nil {
+		return
+	}
+	h, err := windows.CreateFile(p, 0, 0, nil, windows.OPEN_EXISTING, windows.SECURITY_SQOS_PRESENT|windows.SECURITY_ANONYMOUS, 0)
+	if err == nil {
+		windows.CloseHandle(h)
+	}
+}
