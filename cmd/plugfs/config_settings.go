@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/pflag"
 
 	"github.com/plugfs/plugfs/core"
@@ -113,7 +112,7 @@ func (a *app) settings(lc *loadedConfig) daemonSettings {
 // points are directories. It mounts nothing and starts nothing.
 func (a *app) checkEnvironment(lc *loadedConfig, s daemonSettings) error {
 	var errs []error
-	if hclog.LevelFromString(s.LogLevel) == hclog.NoLevel {
+	if _, ok := parseLogLevel(s.LogLevel); !ok {
 		errs = append(errs, lc.at("daemon.log_level", "%q: use trace, debug, info, warn or error", s.LogLevel))
 	}
 	if s.ShutdownTimeout <= 0 {

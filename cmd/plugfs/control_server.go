@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net"
 
-	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -33,12 +33,12 @@ func (peerInfo) AuthType() string { return "peercred" }
 // with the reason, and nothing else.
 type peerAuth struct {
 	gid controlsock.Group // the socket group (a gid on Unix, a SID on Windows); zero: administrators only
-	log hclog.Logger
+	log *slog.Logger
 }
 
 // newPeerAuth admits the administrators and members of group ("" for
 // the administrators only).
-func newPeerAuth(group string, log hclog.Logger) (*peerAuth, error) {
+func newPeerAuth(group string, log *slog.Logger) (*peerAuth, error) {
 	g, err := controlsock.LookupGroup(group)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 
@@ -50,7 +50,7 @@ it reports READY=1, RELOADING=1 and STOPPING=1.`,
 // daemonRun is a running daemon.
 type daemonRun struct {
 	a        *app
-	log      hclog.Logger
+	log      *slog.Logger
 	sup      *daemon.Supervisor
 	set      daemonSettings
 	started  time.Time
@@ -74,7 +74,11 @@ func (a *app) runDaemon(ctx context.Context) error {
 	}
 	set := a.settings(lc)
 	a.applyTrust(a.daemonTrustSettings(lc))
-	log := hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.LevelFromString(set.LogLevel), Output: os.Stderr})
+	level, _ := parseLogLevel(set.LogLevel) // validated with the settings
+	log, err := newSlog(os.Stderr, level, "text")
+	if err != nil {
+		return err
+	}
 	clearStaleMounts(lc, log) // a previous daemon killed outright left dead mounts
 	if err := a.checkEnvironment(lc, set); err != nil {
 		return err
@@ -232,7 +236,7 @@ func (d *daemonRun) status() *controlv1.StatusResponse {
 }
 
 // notify tells systemd, when it listens; failures are logged only.
-func notify(log hclog.Logger, states ...string) {
+func notify(log *slog.Logger, states ...string) {
 	if _, err := systemd.Notify(states...); err != nil {
 		log.Warn("systemd notification failed", "error", err)
 	}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
-
-	"github.com/hashicorp/go-hclog"
+	"time"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/daemon"
@@ -20,7 +20,7 @@ import (
 // checks always on, open to all users when run as root.
 type volumeBuilder struct {
 	a   *app
-	log hclog.Logger
+	log *slog.Logger
 	met *metrics // nil without a metrics endpoint
 }
 
@@ -67,8 +67,8 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 			RestartWait:  s.Restart.Wait,
 			BackoffMin:   s.Restart.BackoffMin,
 			BackoffMax:   s.Restart.BackoffMax,
-			Logger:       b.log.Named(s.Name),
-			Observe:      b.met.observer(s.Name),
+			Logger:       b.log.With("volume", s.Name),
+			Observe:      b.observer(s),
 			Lazy:         s.Mount.Lazy,
 			IdleTimeout:  s.Mount.IdleTimeout,
 		},
@@ -84,4 +84,14 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 func (b *volumeBuilder) CheckPoint(p string) (string, error) {
 	clearStaleMount(p, b.log)
 	return mountdir.Check(p)
+}
+
+// observer is the host's Observe function of volume s: metrics when the
+// daemon serves them, and one log line per operation when s.Mount.Debug.
+func (b *volumeBuilder) observer(s daemon.VolumeSpec) func(op string, took time.Duration, n int, err error) {
+	obs := b.met.observer(s.Name)
+	if s.Mount.Debug {
+		obs = opLogger(b.log.With("volume", s.Name, "plugin", s.Plugin), obs)
+	}
+	return obs
 }

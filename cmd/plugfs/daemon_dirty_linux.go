@@ -4,9 +4,9 @@ package main
 
 import (
 	"errors"
+	"log/slog"
 	"path/filepath"
 
-	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
 	"github.com/plugfs/plugfs/platform/unmount"
@@ -17,7 +17,7 @@ import (
 // SIGKILL, a crash), which stat reports as ENOTCONN. The daemon can then
 // mount there again instead of failing at start. Live mounts and other
 // file systems are left alone (mountdir.Check then reports them busy).
-func clearStaleMount(p string, log hclog.Logger) {
+func clearStaleMount(p string, log *slog.Logger) {
 	var st unix.Stat_t
 	if err := unix.Stat(p, &st); !errors.Is(err, unix.ENOTCONN) {
 		return
@@ -40,7 +40,7 @@ func clearStaleMount(p string, log hclog.Logger) {
 
 // clearStaleMounts clears the stale plugfs mounts at every mounting point
 // lc declares, before the points are checked.
-func clearStaleMounts(lc *loadedConfig, log hclog.Logger) {
+func clearStaleMounts(lc *loadedConfig, log *slog.Logger) {
 	for _, v := range lc.Volumes.Volumes {
 		for _, p := range v.MountPoints {
 			clearStaleMount(p, log)

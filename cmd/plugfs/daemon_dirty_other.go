@@ -2,11 +2,11 @@
 
 package main
 
-import "github.com/hashicorp/go-hclog"
+import "log/slog"
 
 // clearStaleMount does nothing here: only Linux reports a FUSE mount whose
 // server is gone distinctly (ENOTCONN) by path.
-func clearStaleMount(string, hclog.Logger) {}
+func clearStaleMount(string, *slog.Logger) {}
 
 // clearStaleMounts does nothing here (see clearStaleMount).
-func clearStaleMounts(*loadedConfig, hclog.Logger) {}
+func clearStaleMounts(*loadedConfig, *slog.Logger) {}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -136,7 +136,7 @@ func (c volumeCollector) Collect(ch chan<- prometheus.Metric) {
 // startMetrics returns the metrics of a server and serves them on addr
 // until ctx ends; with addr "" it returns nil (no metrics: every use of a
 // nil *metrics is a no-op).
-func startMetrics(ctx context.Context, addr string, log hclog.Logger) (*metrics, error) {
+func startMetrics(ctx context.Context, addr string, log *slog.Logger) (*metrics, error) {
 	if addr == "" {
 		return nil, nil
 	}
@@ -149,7 +149,7 @@ func startMetrics(ctx context.Context, addr string, log hclog.Logger) (*metrics,
 
 // serveMetrics serves /metrics on addr until ctx ends. The listener is
 // open when it returns, so a bad address fails at once.
-func serveMetrics(ctx context.Context, addr string, m *metrics, log hclog.Logger) error {
+func serveMetrics(ctx context.Context, addr string, m *metrics, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usageError{fmt.Errorf("metrics address %q: %w (give host:port, such as 127.0.0.1:9477)", addr, err)}

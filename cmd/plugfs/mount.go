@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
 
 	"github.com/plugfs/plugfs/core"
@@ -40,6 +40,7 @@ type mountFlags struct {
 	entryTimeout    time.Duration
 	negativeTimeout time.Duration
 	logLevel        string
+	logFormat       string
 	logFile         string
 	debug           bool
 	pointFlags      string // mountpoint.ParseFlags, for every point
@@ -101,8 +102,9 @@ exit code.`,
 	fl.DurationVar(&f.entryTimeout, "entry-timeout", time.Second, "how long the kernel may cache names")
 	fl.DurationVar(&f.negativeTimeout, "negative-timeout", 0, "how long the kernel may cache that a name does not exist")
 	fl.StringVar(&f.logLevel, "log-level", "warn", "log level: trace, debug, info, warn, error")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log lines as text (key=value) or json")
 	fl.StringVar(&f.logFile, "log-file", "", "log to this file (default: standard error; with --background, discarded)")
-	fl.BoolVar(&f.debug, "debug", false, "log every kernel request")
+	fl.BoolVar(&f.debug, "debug", false, "log every kernel request and every plugin operation (at info level)")
 	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
 	fl.BoolVar(&f.lazy, "lazy", false, "start the plugin at the first access, not now (it runs once to announce its features)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 0, "stop the plugin after this long unused (no operation, no open file); the next access starts it (0: never)")
@@ -120,7 +122,7 @@ type mountPlan struct {
 }
 
 // plan validates everything that can be checked without side effects.
-func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.Logger) (mountPlan, error) {
+func (a *app) plan(pluginName string, points []string, f mountFlags, log *slog.Logger) (mountPlan, error) {
 	opts, err := parsePluginOpts(f.opts)
 	if err != nil {
 		return mountPlan{}, err
@@ -132,8 +134,11 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 	if f.idleTimeout < 0 {
 		return mountPlan{}, usageError{fmt.Errorf("--idle-timeout %v: must not be negative (0 keeps the plugin running)", f.idleTimeout)}
 	}
-	if hclog.LevelFromString(f.logLevel) == hclog.NoLevel {
+	if _, ok := parseLogLevel(f.logLevel); !ok {
 		return mountPlan{}, usageError{fmt.Errorf("unknown --log-level %q: use trace, debug, info, warn or error", f.logLevel)}
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return mountPlan{}, usageError{fmt.Errorf("unknown --log-format %q: use text or json", f.logFormat)}
 	}
 	src, err := a.catalog.Resolve(pluginName)
 	if err != nil {
@@ -187,7 +192,7 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log hclog.L
 		Host: host.Config{
 			StartTimeout: f.startTimeout,
 			OpTimeout:    f.opTimeout,
-			Logger:       log,
+			Logger:       log.With("volume", name),
 			Lazy:         f.lazy,
 			IdleTimeout:  f.idleTimeout,
 		},
@@ -261,7 +266,7 @@ func (a *app) runMount(cmd *cobra.Command, pluginName string, points []string, f
 	}
 	if f.background && os.Getenv(readyFDEnv) == "" {
 		// Check what can be checked here, so usage errors come back at once.
-		if _, err := a.plan(pluginName, points, f, hclog.NewNullLogger()); err != nil {
+		if _, err := a.plan(pluginName, points, f, discardLogger()); err != nil {
 			return err
 		}
 		return startBackground(cmd)
@@ -282,7 +287,7 @@ func (a *app) runMount(cmd *cobra.Command, pluginName string, points []string, f
 
 // serve mounts, reports readiness and serves until interrupted or until
 // every mounting point is unmounted.
-func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mountFlags, log hclog.Logger, ready *readiness) error {
+func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mountFlags, log *slog.Logger, ready *readiness) error {
 	p, err := a.plan(pluginName, points, f, log)
 	if err != nil {
 		return err
@@ -308,6 +313,9 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 	}
 	p.cfg.Host.Observe = met.observer(p.cfg.Name)
 	p.cfg.VFS.OnCache = met.cacheObserver(p.cfg.Name)
+	if f.debug {
+		p.cfg.Host.Observe = opLogger(log.With("volume", p.cfg.Name, "plugin", p.cfg.Plugin.Name), p.cfg.Host.Observe)
+	}
 	eng := engine.New()
 	vol, err := eng.Create(p.cfg)
 	if err != nil {
@@ -356,7 +364,7 @@ func (a *app) serve(cmd *cobra.Command, pluginName string, points []string, f mo
 // mountPoints adds every point to vol, whose media is mounted. If one
 // fails, nothing stays: the points already added are removed, the plugin
 // is stopped, and the error names the point that failed.
-func mountPoints(ctx context.Context, vol *engine.Volume, points []mountpoint.Spec, log hclog.Logger) ([]engine.MountPointInfo, error) {
+func mountPoints(ctx context.Context, vol *engine.Volume, points []mountpoint.Spec, log *slog.Logger) ([]engine.MountPointInfo, error) {
 	infos := make([]engine.MountPointInfo, 0, len(points))
 	for _, pt := range points {
 		info, err := vol.AddMountPointSpec(ctx, pt)
@@ -380,7 +388,7 @@ func mountPoints(ctx context.Context, vol *engine.Volume, points []mountpoint.Sp
 // mounting point, current as its plugin restarts and its points go away.
 type runRecords struct {
 	dir string
-	log hclog.Logger
+	log *slog.Logger
 
 	mu     sync.Mutex
 	rec    runstate.Record // Point and Points are set per write
@@ -444,7 +452,7 @@ func (r *runRecords) writeLocked() {
 // unmountOnSignal unmounts cleanly; if the mount is busy it detaches it
 // lazily and keeps serving its remaining users until they leave. A second
 // signal while waiting gives up waiting.
-func unmountOnSignal(vol *engine.Volume, log hclog.Logger, sigs <-chan os.Signal) error {
+func unmountOnSignal(vol *engine.Volume, log *slog.Logger, sigs <-chan os.Signal) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -463,7 +471,7 @@ func unmountOnSignal(vol *engine.Volume, log hclog.Logger, sigs <-chan os.Signal
 	return vol.Unmount(ctx, true)
 }
 
-func newLogger(f mountFlags) (hclog.Logger, func(), error) {
+func newLogger(f mountFlags) (*slog.Logger, func(), error) {
 	out := os.Stderr
 	closeFn := func() {}
 	if f.logFile != "" {
@@ -473,9 +481,14 @@ func newLogger(f mountFlags) (hclog.Logger, func(), error) {
 		}
 		out, closeFn = lf, func() { lf.Close() }
 	}
-	level := hclog.LevelFromString(f.logLevel)
-	if f.debug && level > hclog.Info {
-		level = hclog.Info
+	level, _ := parseLogLevel(f.logLevel)
+	if f.debug && level > slog.LevelInfo {
+		level = slog.LevelInfo
 	}
-	return hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: level, Output: out}), closeFn, nil
+	log, err := newSlog(out, level, f.logFormat)
+	if err != nil {
+		closeFn()
+		return nil, nil, usageError{fmt.Errorf("--log-format: %w", err)}
+	}
+	return log, closeFn, nil
 }

@@ -21,7 +21,7 @@ import (
 // standaloneOnlyFlags are the mount flags that configure the serving
 // process itself; a daemon serves with its own settings, so they make
 // sense only with --standalone.
-var standaloneOnlyFlags = []string{"log-file", "log-level", "metrics-listen"}
+var standaloneOnlyFlags = []string{"log-file", "log-level", "log-format", "metrics-listen"}
 
 // daemonForMount returns a connection to the running daemon that should
 // serve a mount, or nil when the mount is to be served here: --standalone,

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/catalog"
 	"github.com/plugfs/plugfs/core/engine"
@@ -89,7 +87,7 @@ func TestMountPointsAllOrNothing(t *testing.T) {
 	if pid <= 0 {
 		t.Fatalf("plugin pid %d", pid)
 	}
-	_, err = mountPoints(ctx, vol, dirSpecs("/a", "/b", "/refused", "/c"), hclog.NewNullLogger())
+	_, err = mountPoints(ctx, vol, dirSpecs("/a", "/b", "/refused", "/c"), discardLogger())
 	if !errors.Is(err, core.ErrMountPointNotEmpty) || !strings.Contains(err.Error(), "/refused") {
 		t.Errorf("error %v: want not empty, naming /refused", err)
 	}

@@ -2,10 +2,10 @@ package host
 
 import (
 	"io"
+	"log/slog"
+	"os"
 	"os/exec"
 	"time"
-
-	"github.com/hashicorp/go-hclog"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/sdk"
@@ -30,9 +30,10 @@ type Config struct {
 	// BackoffMin and BackoffMax bound the delay between restart attempts.
 	// Defaults 100ms and 5s.
 	BackoffMin, BackoffMax time.Duration
-	// Logger receives host and plugin log lines. Default: warnings and up
-	// to standard error.
-	Logger hclog.Logger
+	// Logger receives host and plugin log lines (the plugin's own, which
+	// go-plugin parses, with their level and fields, under the field
+	// logger="plugin.NAME"). Default: warnings and up to standard error.
+	Logger *slog.Logger
 	// Stderr, if set, also receives the plugin's raw standard error.
 	Stderr io.Writer
 	// OnStart, if set, is called with the process id after every
@@ -82,7 +83,7 @@ func (c Config) withDefaults() Config {
 		c.SharedMemory = sdk.DefaultSharedMemory
 	}
 	if c.Logger == nil {
-		c.Logger = hclog.New(&hclog.LoggerOptions{Name: "plugfs", Level: hclog.Warn})
+		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	return c
 }

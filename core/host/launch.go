@@ -99,7 +99,7 @@ func launch(ctx context.Context, cfg Config, gen uint64, sockDir string) (*insta
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     cfg.StartTimeout,
-		Logger:           cfg.Logger.Named(cfg.Name),
+		Logger:           newHclog(cfg.Logger).Named("plugin." + cfg.Name),
 		Stderr:           stderr,
 		GRPCDialOptions:  sdk.DialOptions(),
 		SkipHostEnv:      ownEnv,

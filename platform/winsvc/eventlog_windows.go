@@ -26,7 +26,7 @@ const (
 	levelError
 )
 
-// levelOf guesses a log line's level from hclog's "[ERROR]" / "[WARN]"
+// levelOf guesses a log line's level from slog's "level=ERROR" / "level=WARN" or hclog's "[ERROR]" / "[WARN]"
 // markers (and the usual words in other loggers' output).
 func levelOf(line string) level {
 	head := line
@@ -34,9 +34,9 @@ func levelOf(line string) level {
 		head = head[:64]
 	}
 	switch {
-	case strings.Contains(head, "[ERROR]"), strings.Contains(head, "level=error"):
+	case strings.Contains(head, "[ERROR]"), strings.Contains(head, "level=error"), strings.Contains(head, "level=ERROR"):
 		return levelError
-	case strings.Contains(head, "[WARN]"), strings.Contains(head, "level=warn"):
+	case strings.Contains(head, "[WARN]"), strings.Contains(head, "level=warn"), strings.Contains(head, "level=WARN"):
 		return levelWarning
 	}
 	return levelInfo
