@@ -25,6 +25,7 @@ import (
 //	  socket_group: plugfs         # members may use the socket; default root only
 //	  shutdown_timeout: 30s
 //	  log_level: info
+//	  log_format: text             # or json (one JSON object per line)
 //	  plugin_dirs: [/usr/lib/plugfs/plugins]
 //	  plugin_env: [AWS_PROFILE]    # host variables plugins get (besides PATH, HOME, LANG, PLUGFS_*, ...)
 //	  allow_insecure_plugins: false # true skips the symlink/permission/owner checks (development)
@@ -61,6 +62,7 @@ type daemonFile struct {
 	SocketGroup     string        `yaml:"socket_group"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	LogLevel        string        `yaml:"log_level"`
+	LogFormat       string        `yaml:"log_format"`
 	PluginDirs      []string      `yaml:"plugin_dirs"`
 	PluginEnv       []string      `yaml:"plugin_env"`
 	AllowInsecure   bool          `yaml:"allow_insecure_plugins"`

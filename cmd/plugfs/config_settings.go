@@ -24,6 +24,7 @@ type daemonSettings struct {
 	SocketGroup     string
 	ShutdownTimeout time.Duration
 	LogLevel        string
+	LogFormat       string // text or json
 	PluginDirs      []string
 	MetricsListen   string // host:port of the Prometheus endpoint; "" for none
 }
@@ -56,17 +57,19 @@ func (a *app) addDaemonFlags(fs *pflag.FlagSet) {
 	a.v.SetDefault("config", defaultConfigPath())
 	a.v.SetDefault("shutdown-timeout", 30*time.Second)
 	a.v.SetDefault("log-level", "info")
+	a.v.SetDefault("log-format", "text")
 	fs.String("config", a.v.GetString("config"), "configuration file (env PLUGFS_CONFIG)")
 	fs.String("socket-group", "", "group allowed to use the control socket besides root (env PLUGFS_SOCKET_GROUP)")
 	fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM may take to unmount everything (env PLUGFS_SHUTDOWN_TIMEOUT)")
 	fs.String("log-level", "info", "log level: trace, debug, info, warn, error (env PLUGFS_LOG_LEVEL)")
+	fs.String("log-format", "text", "log lines as text (key=value) or json (env PLUGFS_LOG_FORMAT)")
 	fs.String("metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics, host:port (env PLUGFS_METRICS_LISTEN)")
 }
 
 // bindDaemonFlags binds the flags of the running command in viper (bound
 // at run time: several commands define the same flags).
 func (a *app) bindDaemonFlags(fs *pflag.FlagSet) {
-	for _, k := range []string{"config", "socket-group", "shutdown-timeout", "log-level", "metrics-listen"} {
+	for _, k := range []string{"config", "socket-group", "shutdown-timeout", "log-level", "log-format", "metrics-listen"} {
 		if f := fs.Lookup(k); f != nil {
 			_ = a.v.BindPFlag(k, f)
 		}
@@ -89,6 +92,9 @@ func (a *app) settings(lc *loadedConfig) daemonSettings {
 	if d.LogLevel != "" {
 		file["log-level"] = d.LogLevel
 	}
+	if d.LogFormat != "" {
+		file["log-format"] = d.LogFormat
+	}
 	if len(d.PluginDirs) > 0 {
 		file["plugin-dir"] = d.PluginDirs
 	}
@@ -102,6 +108,7 @@ func (a *app) settings(lc *loadedConfig) daemonSettings {
 		SocketGroup:     a.v.GetString("socket-group"),
 		ShutdownTimeout: a.v.GetDuration("shutdown-timeout"),
 		LogLevel:        a.v.GetString("log-level"),
+		LogFormat:       a.v.GetString("log-format"),
 		PluginDirs:      a.v.GetStringSlice("plugin-dir"),
 		MetricsListen:   a.v.GetString("metrics-listen"),
 	}
@@ -114,6 +121,9 @@ func (a *app) checkEnvironment(lc *loadedConfig, s daemonSettings) error {
 	var errs []error
 	if _, ok := parseLogLevel(s.LogLevel); !ok {
 		errs = append(errs, lc.at("daemon.log_level", "%q: use trace, debug, info, warn or error", s.LogLevel))
+	}
+	if s.LogFormat != "text" && s.LogFormat != "json" {
+		errs = append(errs, lc.at("daemon.log_format", "%q: use text or json", s.LogFormat))
 	}
 	if s.ShutdownTimeout <= 0 {
 		errs = append(errs, lc.at("daemon.shutdown_timeout", "%v: must be positive", s.ShutdownTimeout))

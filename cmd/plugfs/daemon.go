@@ -75,9 +75,9 @@ func (a *app) runDaemon(ctx context.Context) error {
 	set := a.settings(lc)
 	a.applyTrust(a.daemonTrustSettings(lc))
 	level, _ := parseLogLevel(set.LogLevel) // validated with the settings
-	log, err := newSlog(os.Stderr, level, "text")
-	if err != nil {
-		return err
+	log, err := newSlog(os.Stderr, level, set.LogFormat)
+	if err != nil { // reported with its key by checkEnvironment
+		log, _ = newSlog(os.Stderr, level, "text")
 	}
 	clearStaleMounts(lc, log) // a previous daemon killed outright left dead mounts
 	if err := a.checkEnvironment(lc, set); err != nil {

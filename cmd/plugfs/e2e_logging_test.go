@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,4 +72,36 @@ func TestDaemonPerVolumeDebug(t *testing.T) {
 	if !strings.Contains(log, "level=INFO msg=ready") {
 		t.Errorf("the daemon's lines are not slog key=value:\n%s", log)
 	}
+}
+
+// TestDaemonLogFormat: daemon.log_format json writes one JSON object per
+// line; an unknown format is refused with its key and line.
+func TestDaemonLogFormat(t *testing.T) {
+	dir, mnt := t.TempDir(), t.TempDir()
+	sock, cfg := filepath.Join(dir, "plugfs.sock"), filepath.Join(dir, "config.yaml")
+	writeConfig(t, cfg, fmt.Sprintf("daemon:\n  log_format: json\nvolumes:\n  - name: v\n    plugin: memfs\n    mountpoints: [%s]\n", mnt))
+	d := startDaemon(t, cfg, sock, "--log-level", "info")
+	d.stop(t, 30*time.Second)
+	lines := strings.Split(strings.TrimSpace(d.stderr.String()), "\n")
+	sawReady := false
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Errorf("not a JSON line: %q (%v)", l, err)
+			continue
+		}
+		if rec["msg"] == "ready" && rec["level"] == "INFO" {
+			sawReady = true
+		}
+	}
+	if !sawReady {
+		t.Errorf("no JSON ready line:\n%s", d.stderr.String())
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	writeConfig(t, bad, "daemon:\n  log_format: xml\nvolumes: []\n")
+	r := plugfs(t, nil, "config", "check", bad)
+	if r.code != exitConfigInvalid {
+		t.Errorf("config check with log_format xml: exit %d, want %d", r.code, exitConfigInvalid)
+	}
+	mustContain(t, "log_format refusal", r.stderr, "daemon.log_format", "bad.yaml:2", "text or json")
 }
