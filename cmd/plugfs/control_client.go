@@ -30,19 +30,15 @@ func (c *daemonClient) Close() error { return c.conn.Close() }
 
 // dialDaemon connects to the daemon's control address (a Unix socket; a
 // named pipe on Windows). It fails with errNoDaemon when nothing listens
-// there and errDaemonDenied when the address's permissions keep the
-// caller out.
+// there, errDaemonDenied when the address's permissions keep the caller
+// out and errServerUntrusted when a process that is not a trusted daemon
+// serves the pipe (see dialErr).
 func dialDaemon(path string) (*daemonClient, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	raw, err := controlsock.Dial(ctx, path)
 	cancel()
-	switch {
-	case errors.Is(err, controlsock.ErrNoServer):
-		return nil, fmt.Errorf("%w (nothing listens at %s)", errNoDaemon, path)
-	case errors.Is(err, controlsock.ErrDenied):
-		return nil, fmt.Errorf("%w: no permission to connect to %s: %s", errDaemonDenied, path, controlDeniedFix())
-	case err != nil:
-		return nil, fmt.Errorf("%w: %s: %v", errNoDaemon, path, err)
+	if err != nil {
+		return nil, dialErr(path, err)
 	}
 	raw.Close()
 	// The target names no address: every connection goes to path.
@@ -55,6 +51,20 @@ func dialDaemon(path string) (*daemonClient, error) {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return &daemonClient{ControlClient: controlv1.NewControlClient(conn), conn: conn}, nil
+}
+
+// dialErr turns controlsock.Dial's error for path into one with the
+// CLI's sentinel.
+func dialErr(path string, err error) error {
+	switch {
+	case errors.Is(err, controlsock.ErrServerUntrusted):
+		return fmt.Errorf("%w: %w", errServerUntrusted, err) // it names the pipe, the process and the fix
+	case errors.Is(err, controlsock.ErrNoServer):
+		return fmt.Errorf("%w (nothing listens at %s)", errNoDaemon, path)
+	case errors.Is(err, controlsock.ErrDenied):
+		return fmt.Errorf("%w: no permission to connect to %s: %s", errDaemonDenied, path, controlDeniedFix())
+	}
+	return fmt.Errorf("%w: %s: %v", errNoDaemon, path, err)
 }
 
 // controlDeniedFix says who may use the daemon's control address.

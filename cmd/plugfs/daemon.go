@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -83,9 +84,12 @@ func (a *app) runDaemon(ctx context.Context) error {
 	if err := a.checkEnvironment(lc, set); err != nil {
 		return err
 	}
-	if c, err := dialDaemon(set.Socket); err == nil {
+	switch c, err := dialDaemon(set.Socket); {
+	case err == nil:
 		c.Close()
 		return fmt.Errorf("%w at %s: stop it first, or give this one another --socket", errDaemonRunning, set.Socket)
+	case errors.Is(err, errServerUntrusted): // someone holds the pipe: Listen would fail, after mounting
+		return err
 	}
 	auth, err := newPeerAuth(set.SocketGroup, log)
 	if err != nil {

@@ -73,11 +73,16 @@ func checkRunDir(dir string) doctorCheck {
 	return c
 }
 
-// checkDaemonSocket says whether a daemon answers; none is not a problem.
+// checkDaemonSocket says whether a daemon answers; none is not a problem,
+// a process posing as one (Windows: an untrusted server of the pipe) is.
 func checkDaemonSocket(socket string) doctorCheck {
 	c := doctorCheck{Name: "daemon"}
 	conn, err := dialDaemon(socket)
 	switch {
+	case errors.Is(err, errServerUntrusted):
+		c.Status, c.Detail = checkFail, err.Error()
+		c.Fix = "stop the process the message names, then run the daemon as a service (plugfs service install)"
+		return c
 	case errors.Is(err, errDaemonDenied):
 		c.Status, c.Detail = checkWarn, err.Error()
 		c.Fix = controlDeniedFix() + " (daemon.socket_group)"

@@ -107,12 +107,12 @@ func impersonationToken(h windows.Handle) (windows.Token, error) {
 func processToken(pid uint32) (windows.Token, error) {
 	hp, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, pid)
 	if err != nil {
-		return 0, fmt.Errorf("open client process %d: %w", pid, err)
+		return 0, fmt.Errorf("open process %d: %w", pid, err)
 	}
 	defer windows.CloseHandle(hp)
 	var t windows.Token
 	if err := windows.OpenProcessToken(hp, windows.TOKEN_QUERY, &t); err != nil {
-		return 0, fmt.Errorf("token of client process %d: %w", pid, err)
+		return 0, fmt.Errorf("token of process %d: %w", pid, err)
 	}
 	return t, nil
 }

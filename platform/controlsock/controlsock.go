@@ -29,11 +29,31 @@
 //     nothing else. On other Unix systems (macOS, the BSDs) peer
 //     credentials are not read yet, and every connection is refused.
 //
+// # Who may serve
+//
+// On Unix the default socket lives in /run/plugfs, which only root can
+// create. A named pipe, though, may be created by any user, and a
+// process that created \\.\pipe\plugfs before the daemon could pose as
+// it. So Listen
+// fails when the pipe exists already (the first instance is created with
+// FILE_CREATE, what CreateNamedPipe calls FILE_FLAG_FIRST_PIPE_INSTANCE),
+// and Dial checks who serves the pipe it reached: the process that
+// GetNamedPipeServerProcessId names must run as LocalSystem, as an
+// elevated administrator (BUILTIN\Administrators enabled in its token) or
+// as the caller's own user, so that a daemon a user runs for themselves
+// still works. A caller that may not read the server's token (one that
+// is not an administrator cannot read a service's) judges the pipe's
+// owner the same way: a process can make an object's owner only its own
+// user or a group its token may own (the Administrators only when
+// elevated), unless it holds the privilege to restore files.
+//
 // # Errors
 //
 // Dial's errors wrap ErrNoServer when nothing listens at the address (no
-// such socket or pipe, a stale socket) and ErrDenied when the system
-// keeps the caller out. Authorize's refusals wrap ErrDenied.
+// such socket or pipe, a stale socket), ErrDenied when the system keeps
+// the caller out, and, on Windows, ErrServerUntrusted when the process
+// serving the pipe is not one to trust. Authorize's refusals wrap
+// ErrDenied.
 package controlsock
 
 import (

@@ -32,7 +32,9 @@ func CheckAddr(addr string) error {
 // access for LocalSystem, BUILTIN\Administrators and opts.Group; none for
 // anyone else) and rejecting remote clients. It fails when the pipe
 // exists already: a pipe vanishes with the process serving it, so there
-// is no stale pipe to replace.
+// is no stale pipe to replace, and a pipe someone else created first is
+// not shared. (winio.ListenPipe creates the first instance with
+// FILE_CREATE, what CreateNamedPipe calls FILE_FLAG_FIRST_PIPE_INSTANCE.)
 func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -59,10 +61,26 @@ func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error
 // busy until ctx ends. It lets the server identify the caller
 // (SECURITY_IDENTIFICATION) but not act as it. A missing pipe gives
 // ErrNoServer; a DACL that keeps the caller out gives ErrDenied.
+//
+// Once connected it checks who serves the pipe, since any user may
+// create a pipe of that name before the daemon does: the server process
+// must run as LocalSystem, as an elevated administrator or as the
+// caller's own user (see trustServer). Anything else closes the
+// connection with an error wrapping ErrServerUntrusted that names the
+// process and the fix.
 func Dial(ctx context.Context, addr string) (net.Conn, error) {
 	c, err := winio.DialPipeAccessImpLevel(ctx, addr, windows.GENERIC_READ|windows.GENERIC_WRITE, winio.PipeImpLevelIdentification)
 	switch {
 	case err == nil:
+		f, ok := c.(interface{ Fd() uintptr })
+		if !ok {
+			c.Close()
+			return nil, fmt.Errorf("control pipe %s: not a named pipe connection (%T)", addr, c)
+		}
+		if err := checkServer(addr, f); err != nil {
+			c.Close()
+			return nil, err
+		}
 		return c, nil
 	case errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("%w: %w", ErrNoServer, err)
