@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/plugfs/plugfs/sdk"
 )
@@ -86,6 +87,7 @@ func (f *FS) toMemfd(n *inode) error {
 	}
 	f.used.Add(-n.data.release())
 	n.mfd = mf
+	n.memfdChangedLocked(time.Time{}, false) // moving the content is no change of the file
 	f.mfdMu.Lock()
 	if f.mfds == nil {
 		f.mfds = make(map[*inode]struct{})

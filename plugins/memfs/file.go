@@ -27,6 +27,7 @@ func (f *FS) Open(ctx context.Context, p string, flags sdk.OpenFlags, mode fs.Fi
 				f.Release(ctx, h)
 				return 0, sdk.Attr{}, pathErr("open", p, err)
 			}
+			n.memfdChangedLocked(time.Time{}, false)
 		}
 		n.mu.Unlock()
 	}
@@ -167,9 +168,18 @@ func (f *FS) StatHandle(ctx context.Context, h sdk.Handle) (sdk.Attr, error) {
 	return hd.node.attr(), nil
 }
 
-// memfs implements neither sdk.Flusher nor sdk.Fsyncer: data is in
-// memory already and memory is as stable as memfs gets, so close and
-// fsync need no call (the kernel then stops sending FLUSH and FSYNC).
+// memfs does not implement sdk.Flusher: data is in memory already, so a
+// close needs no call (the kernel then stops sending FLUSH).
+
+// Fsync implements sdk.Fsyncer: memory is as stable as memfs gets, but
+// the call proves the handle still belongs to this memfs. After a crash
+// and restart (a new, empty memfs) an fsync of a file opened before fails
+// with EIO, so a program that checks fsync learns its data is gone, even
+// when the kernel wrote it to a donated memory file the dead process left.
+func (f *FS) Fsync(ctx context.Context, h sdk.Handle, dataOnly bool) error {
+	_, err := f.handle(h)
+	return err
+}
 
 // Setattr implements sdk.Setattrer.
 func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr) (sdk.Attr, error) {
@@ -189,15 +199,10 @@ func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := time.Now()
-	if n.mfd != nil {
-		// Writes by the kernel moved the memory file's times, not memfs's:
-		// start from the memory file's, so a change of one time keeps the
-		// other.
-		if st, err := statMemfd(n.mfd); err == nil {
-			n.mtime = st.mtime
-			n.atime.Store(later(n.atimeTime(), st.atime).UnixNano())
-		}
-	}
+	// Writes by the kernel moved the memory file's times, not memfs's:
+	// start from the times the file shows, so a change of one keeps the
+	// others.
+	n.syncTimesLocked()
 	if a.Has(sdk.SetSize) {
 		switch {
 		case n.dir != nil:
@@ -249,6 +254,9 @@ func (f *FS) Setattr(ctx context.Context, p string, h sdk.Handle, a sdk.SetAttr)
 			return sdk.Attr{}, pathErr("setattr", p, err)
 		}
 	}
+	if n.mfd != nil {
+		n.memfdChangedLocked(time.Time{}, false)
+	}
 	return n.attrLocked(), nil
 }
 
@@ -266,9 +274,11 @@ func writeMemfd(n *inode, flags sdk.OpenFlags, p []byte, off int64) (int, error)
 	if end := off + int64(len(p)); end > maxFileSize || end < off {
 		return 0, fmt.Errorf("memfs: write at %d: %w", off, sdk.ErrFileTooBig)
 	}
+	n.syncTimesLocked()
 	m, err := n.mfd.WriteAt(p, off)
 	if err != nil {
 		return m, fmt.Errorf("memfs: write at %d: %w", off, err)
 	}
+	n.memfdChangedLocked(time.Now(), true)
 	return m, nil
 }

@@ -343,8 +343,8 @@ func pathErr(op, p string, err error) error {
 	return fmt.Errorf("memfs: %s %s: %w", op, p, err)
 }
 
-// Every operation plugfs knows is implemented, but Flush and Fsync (no
-// work to do: see file.go).
+// Every operation plugfs knows is implemented, but Flush (no work to do:
+// see file.go).
 var (
 	_ sdk.FileSystem   = (*FS)(nil)
 	_ sdk.Writer       = (*FS)(nil)
@@ -362,4 +362,5 @@ var (
 	_ sdk.Describer    = (*FS)(nil)
 	_ sdk.Closer       = (*FS)(nil)
 	_ sdk.FileDonor    = (*FS)(nil)
+	_ sdk.Fsyncer      = (*FS)(nil)
 )

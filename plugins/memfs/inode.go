@@ -16,22 +16,26 @@ import (
 type inode struct {
 	ino uint64
 
-	mu     sync.RWMutex
-	mode   fs.FileMode
-	nlink  uint32
-	uid    uint32
-	gid    uint32
-	rdev   uint32
-	mtime  time.Time
-	ctime  time.Time
-	btime  time.Time
-	atime  atomic.Int64 // unix nanoseconds
-	size   int64        // regular files: logical size; symlinks: len(target)
-	data   chunks       // regular files only
-	mfd    *os.File     // regular files whose contents moved to a memory file (DonateFile); then data is empty
-	target string       // symlinks only
-	xattrs map[string][]byte
-	opens  int // open handles, so an unlinked file's data lives until the last release
+	mu    sync.RWMutex
+	mode  fs.FileMode
+	nlink uint32
+	uid   uint32
+	gid   uint32
+	rdev  uint32
+	mtime time.Time
+	ctime time.Time
+	btime time.Time
+	atime atomic.Int64 // unix nanoseconds
+	size  int64        // regular files: logical size; symlinks: len(target)
+	data  chunks       // regular files only
+	mfd   *os.File     // regular files whose contents moved to a memory file (DonateFile); then data is empty
+	// kmtime and kctime are the memory file's mtime and ctime as memfs
+	// left them after its own last change of it: when the memory file's
+	// differ, the kernel wrote it since (see attrLocked).
+	kmtime, kctime time.Time
+	target         string // symlinks only
+	xattrs         map[string][]byte
+	opens          int // open handles, so an unlinked file's data lives until the last release
 
 	dir *dir // directories only; guarded by FS.mu
 }
@@ -70,16 +74,45 @@ func (n *inode) attrLocked() sdk.Attr {
 		a.Blocks = uint64(n.data.stored+511) / 512
 	}
 	if n.mfd != nil {
-		// The kernel writes the memory file directly: its size and times
-		// are the file's (memfs's own ctime moves with chmod and the like).
+		// The kernel writes the memory file directly: its size is the
+		// file's. Its times come from the kernel's coarse clock, memfs's
+		// from Go's: while the memory file's mtime and ctime are as memfs
+		// left them, memfs's own times stand; once the kernel has written
+		// the file, they move past memfs's (never back).
 		if st, err := statMemfd(n.mfd); err == nil {
 			a.Size, a.Blocks = uint64(st.size), uint64(st.blocks)
-			a.Mtime = st.mtime
 			a.Atime = later(a.Atime, st.atime)
-			a.Ctime = later(a.Ctime, st.ctime)
+			if !st.mtime.Equal(n.kmtime) || !st.ctime.Equal(n.kctime) {
+				a.Mtime = later(st.mtime, n.mtime.Add(time.Nanosecond))
+				a.Ctime = later(st.ctime, n.ctime.Add(time.Nanosecond))
+			}
 		}
 	}
 	return a
+}
+
+// memfdChangedLocked records the memory file's times after memfs itself
+// changed it (content moved in, truncate, times set, a write by call),
+// with memfs's own times now the file's; n.mu must be held for writing.
+func (n *inode) memfdChangedLocked(now time.Time, touched bool) {
+	if touched {
+		n.touch(now)
+	}
+	if st, err := statMemfd(n.mfd); err == nil {
+		n.kmtime, n.kctime = st.mtime, st.ctime
+	}
+}
+
+// syncTimesLocked takes the times attrLocked reports as memfs's own,
+// before memfs changes them; n.mu must be held for writing.
+func (n *inode) syncTimesLocked() {
+	if n.mfd == nil {
+		return
+	}
+	a := n.attrLocked()
+	n.mtime, n.ctime = a.Mtime, a.Ctime
+	n.atime.Store(a.Atime.UnixNano())
+	n.memfdChangedLocked(time.Time{}, false)
 }
 
 func later(a, b time.Time) time.Time {

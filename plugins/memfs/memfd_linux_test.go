@@ -43,9 +43,16 @@ func TestDonatedFile(t *testing.T) {
 	if _, err := fs.Write(ctx, h, []byte("before"), 0); err != nil {
 		t.Fatal(err)
 	}
+	before, err := fs.Stat(ctx, "/f")
+	if err != nil {
+		t.Fatal(err)
+	}
 	df, err := fs.DonateFile(ctx, h)
 	if err != nil {
 		t.Fatalf("DonateFile: %v", err)
+	}
+	if after, err := fs.Stat(ctx, "/f"); err != nil || !after.Mtime.Equal(before.Mtime) || !after.Ctime.Equal(before.Ctime) {
+		t.Errorf("donating changed the file's times: mtime %v -> %v, ctime %v -> %v (%v)", before.Mtime, after.Mtime, before.Ctime, after.Ctime, err)
 	}
 	buf := make([]byte, 6)
 	if _, err := df.ReadAt(buf, 0); err != nil || string(buf) != "before" {
