@@ -202,8 +202,8 @@ func TestDaemonMountpointCommands(t *testing.T) {
 		t.Errorf("mountpoint list: %+v", rows)
 	}
 	for _, row := range rows {
-		if row.Kind != "directory" || row.Flags != "global" || row.AuthID != 0 {
-			t.Errorf("mountpoint list: %s is %s/%s/%#x, want directory/global/0", row.Point, row.Kind, row.Flags, row.AuthID)
+		if row.Kind != "directory" || row.Flags != "none" || row.AuthID != 0 {
+			t.Errorf("mountpoint list: %s is %s/%s/%#x, want directory/none/0 (a directory has no scope)", row.Point, row.Kind, row.Flags, row.AuthID)
 		}
 	}
 	r = plugfs(t, env, "mountpoint", "list")

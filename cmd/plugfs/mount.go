@@ -105,7 +105,7 @@ exit code.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log lines as text (key=value) or json")
 	fl.StringVar(&f.logFile, "log-file", "", "log to this file (default: standard error; with --background, discarded)")
 	fl.BoolVar(&f.debug, "debug", false, "log every kernel request and every plugin operation (at info level)")
-	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	fl.StringVar(&f.pointFlags, "point-flags", "", "Windows mounting-point flags for every point: global, local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (neither global nor local: global when the plugfs serving it, this one or the daemon, runs as LocalSystem, as a service or elevated, else local to its logon session)")
 	fl.BoolVar(&f.lazy, "lazy", false, "start the plugin at the first access, not now (it runs once to announce its features)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 0, "stop the plugin after this long unused (no operation, no open file); the next access starts it (0: never)")
 	fl.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (host:port, such as 127.0.0.1:9477); see plugfs stats")

@@ -85,7 +85,7 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 		},
 	}
 
-	add.Flags().StringVar(&pointFlags, "point-flags", "", "Windows mounting-point flags: local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (default: global)")
+	add.Flags().StringVar(&pointFlags, "point-flags", "", "Windows mounting-point flags: global, local, mount-manager, allow-map-as-drive, hidden, read-share, write-share, claim-server, notify-async (neither global nor local: global when the daemon runs as LocalSystem, a service or elevated, else local to its logon session)")
 	add.Flags().StringVar(&authID, "auth-id", "", "Windows logon session (AuthenticationId LUID) a local point is visible in; implies local")
 
 	var lazy bool

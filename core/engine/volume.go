@@ -55,8 +55,10 @@ type MountPointInfo struct {
 	// Point is where the volume is visible: the directory, or the drive
 	// letter actually chosen for an automatic one.
 	Point string
-	// Spec is the mounting point as requested: its kind, flags and
-	// logon session (AuthID).
+	// Spec is the mounting point as mounted: its kind, flags and logon
+	// session (AuthID) as requested, with what the driver settled (the
+	// letter of *, the scope of a default-scope point: see
+	// mountpoint.ResolvedMount).
 	Spec   mountpoint.Spec
 	Driver string
 	Since  time.Time
@@ -246,7 +248,14 @@ func (v *Volume) AddMountPointSpec(ctx context.Context, s mountpoint.Spec) (Moun
 	if err != nil {
 		return MountPointInfo{}, err
 	}
-	if s.Kind == mountpoint.KindAutoDrive { // record the letter chosen
+	if rm, ok := m.(mountpoint.ResolvedMount); ok { // record what the driver settled
+		r := rm.Spec()
+		if !s.Settles(r) {
+			_ = m.Unmount(context.WithoutCancel(ctx), true)
+			return MountPointInfo{}, fmt.Errorf("%w: the %s driver mounted %s as %s (flags %v, auth id %#x), which is not the point asked for (flags %v): a driver bug, report it", core.ErrMountPointInvalid, d.Name(), s, r, r.Flags, r.AuthID, s.Flags)
+		}
+		s = r
+	} else if s.Kind == mountpoint.KindAutoDrive { // record the letter chosen
 		if pt := m.Point(); len(pt) == 2 && pt[1] == ':' {
 			s.Letter = pt[0]
 		}

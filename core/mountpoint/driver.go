@@ -19,3 +19,13 @@ type SpecDriver interface {
 	// core.ErrMountPointInvalid that names the kind and what to use.
 	MountSpec(ctx context.Context, fsys *vfs.VFS, s Spec, opts core.MountOptions) (core.Mounted, error)
 }
+
+// ResolvedMount is implemented by the mounts of a SpecDriver that settles
+// what a spec leaves open: the letter of an automatic point (*), the
+// scope of a default-scope point. The engine records and lists Spec in
+// place of the spec asked for, once Spec.Settles accepts it.
+type ResolvedMount interface {
+	core.Mounted
+	// Spec is the spec actually mounted.
+	Spec() Spec
+}

@@ -154,7 +154,7 @@ func TestParseFlags(t *testing.T) {
 	if _, err := ParseFlags("locl"); !errors.Is(err, core.ErrMountPointInvalid) || !strings.Contains(err.Error(), "known:") {
 		t.Errorf("unknown flag: %v", err)
 	}
-	if f.String() != "local,notify-async" || Flags(0).String() != "global" {
+	if f.String() != "local,notify-async" || Flags(0).String() != "none" {
 		t.Errorf("String: %q %q", f.String(), Flags(0).String())
 	}
 }

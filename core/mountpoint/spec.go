@@ -47,17 +47,27 @@ const (
 	ClaimServer
 	// NotifyAsync returns without waiting for mount notifications.
 	NotifyAsync
+	// Global makes the point visible in every logon session. With
+	// neither Global nor Local a point has the default scope, which the
+	// driver settles when it mounts (see ResolveScope).
+	Global
 )
 
 var flagNames = []struct {
 	f    Flags
 	name string
 }{
-	{Local, "local"}, {MountManager, "mount-manager"}, {Network, "network"},
+	{Local, "local"}, {Global, "global"}, {MountManager, "mount-manager"}, {Network, "network"},
 	{AllowMapAsDrive, "allow-map-as-drive"}, {Hidden, "hidden"}, {ReadShare, "read-share"},
 	{WriteShare, "write-share"}, {ClaimServer, "claim-server"}, {NotifyAsync, "notify-async"},
 }
 
+// noFlags is how String writes, and ParseFlags reads, no flags at all.
+const noFlags = "none"
+
+// String returns the flags as ParseFlags reads them: their names joined
+// by commas, in a fixed order, or "none" for no flags. A list that names
+// neither global nor local is a point of the default scope.
 func (f Flags) String() string {
 	var parts []string
 	for _, n := range flagNames {
@@ -66,19 +76,25 @@ func (f Flags) String() string {
 		}
 	}
 	if len(parts) == 0 {
-		return "global"
+		return noFlags
 	}
 	return strings.Join(parts, ",")
 }
 
 // ParseFlags parses a comma-separated list of flag names (as String
-// prints them).
+// prints them); "" and "none" are no flags.
 func ParseFlags(s string) (Flags, error) {
 	var f Flags
+	if strings.TrimSpace(s) == noFlags {
+		return 0, nil
+	}
 	for _, p := range strings.Split(s, ",") {
 		p = strings.TrimSpace(p)
-		if p == "" || p == "global" {
+		if p == "" {
 			continue
+		}
+		if p == noFlags {
+			return 0, fmt.Errorf("%w: %q: none means no flags at all and cannot be combined with others: give none alone, or only the flags", core.ErrMountPointInvalid, s)
 		}
 		found := false
 		for _, n := range flagNames {

@@ -2,7 +2,9 @@ package mountpoint
 
 // Normalize applies the implications between flags: a non-zero AuthID
 // implies Local; a network kind implies the Network flag; a folder implies
-// MountManager; drive letters are upper case.
+// MountManager; drive letters are upper case. It never settles a default
+// scope (neither Global nor Local): the driver does, when it mounts
+// (ResolveScope).
 func (s Spec) Normalize() Spec {
 	if s.AuthID != 0 {
 		s.Flags |= Local
@@ -17,11 +19,31 @@ func (s Spec) Normalize() Spec {
 	return s
 }
 
+// validateScope checks the scope flags of the kinds that have a scope
+// (a directory takes no flags at all, which Validate says itself):
+// global and local exclude each other, and an auth id, which makes a
+// point local to a logon session, excludes global.
+func (s Spec) validateScope() error {
+	if s.Kind == KindDirectory || s.Flags&Global == 0 {
+		return nil
+	}
+	if s.AuthID != 0 {
+		return invalid("global cannot be combined with an auth id (%#x), which makes the point local to that logon session: drop global, or the auth id", s.AuthID)
+	}
+	if s.Flags&Local != 0 {
+		return invalid("global and local cannot be combined: a point is seen by every logon session (global) or by one (local); give one, or neither for the default scope")
+	}
+	return nil
+}
+
 const networkSubFlags = AllowMapAsDrive | Hidden | ReadShare | WriteShare | ClaimServer
 
 // Validate checks the rules of the spec's kind and flags. Each broken rule
 // is its own error, wrapping core.ErrMountPointInvalid, that names it.
 func (s Spec) Validate() error {
+	if err := s.validateScope(); err != nil {
+		return err
+	}
 	switch s.Kind {
 	case KindDrive:
 		if s.Letter < 'A' || s.Letter > 'Z' {

@@ -22,7 +22,10 @@ const Name = "cgofuse"
 // Driver mounts volumes through cgofuse.
 type Driver struct{}
 
-var _ mountpoint.SpecDriver = Driver{}
+var (
+	_ mountpoint.SpecDriver    = Driver{}
+	_ mountpoint.ResolvedMount = (*mount)(nil)
+)
 
 func init() { core.RegisterDriver(Driver{}, rank) }
 
@@ -72,7 +75,7 @@ func (d Driver) mount(ctx context.Context, fsys *vfs.VFS, target target, opts co
 	host := fuse.NewFileSystemHost(fsop)
 	host.SetUseIno(true)
 	host.SetCapReaddirPlus(false)
-	m := &mount{point: target.point, host: host, pfs: pfs, done: make(chan struct{})}
+	m := &mount{point: target.point, spec: target.spec, host: host, pfs: pfs, done: make(chan struct{})}
 	removeInvalidator := fsys.SetInvalidator(pfs)
 	ok := make(chan bool, 1)
 	go func() {
@@ -131,6 +134,7 @@ func (m *mount) serve(target target, args []string) (ok bool) {
 // mount is one live cgofuse mount.
 type mount struct {
 	point string
+	spec  mountpoint.Spec
 	host  *fuse.FileSystemHost
 	pfs   *pathfs.FS
 	done  chan struct{}
@@ -155,6 +159,11 @@ func (m *mount) addErr(err error) {
 
 // Point implements core.Mounted.
 func (m *mount) Point() string { return m.point }
+
+// Spec implements mountpoint.ResolvedMount: the spec mounted, with the
+// letter of * and the default scope settled (on Windows; a directory
+// has neither).
+func (m *mount) Spec() mountpoint.Spec { return m.spec }
 
 // Done implements core.Mounted.
 func (m *mount) Done() <-chan struct{} { return m.done }

@@ -17,12 +17,14 @@ import (
 const rank = 10
 
 // target is where a mount goes: the argument WinFsp takes, extra
-// options, the point reported, what to do before WinFsp mounts (setup)
+// options, the point and spec reported (the spec with its letter and
+// scope settled), what to do before WinFsp mounts (setup)
 // and once it serves (ready: wait for WinFsp's own mount point, then add
 // plugfs's names and shares around it), and what to undo after the
 // mount ends (cleanup).
 type target struct {
 	arg, point string
+	spec       mountpoint.Spec
 	opts       []string
 	setup      func() error
 	ready      func(ctx context.Context, done <-chan struct{}) error
@@ -65,13 +67,24 @@ func prepare(point string) (target, error) {
 // from that mount point (QueryDosDevice of the letter, or the reparse
 // point of the folder) when it must add names of its own.
 //
-// prepareSpec maps every kind and flag of a Spec onto them:
+// A point of the default scope (neither global nor local) is first
+// settled as WinFsp settles its own X:: global when plugfs runs as
+// LocalSystem or as a service (session 0), whose letters WinFsp makes
+// global, and when the process is elevated (its logon session is not the
+// one the user's Explorer runs in, and it may define global names);
+// otherwise local to the caller's logon session, which needs no rights.
+// The target reports the settled spec, which the engine lists. A point
+// that is global by nature (mount-manager, a folder, a share without a
+// Local part) is settled global.
+//
+// prepareSpec maps every kind and flag of a settled Spec onto them:
 //
 //	drive letter, global        LocalSystem: X: (WinFsp's letter is
 //	                            global); anyone else: a letterless mount
 //	                            on a private folder, then Global\X: ->
 //	                            the volume (DefineDosDevice, needs
-//	                            administrator rights)
+//	                            administrator rights: refused at that
+//	                            step with what to do otherwise)
 //	drive letter, local         X: (the caller's session); from a
 //	                            service in session 0 (where WinFsp's X:
 //	                            would be global): a letterless mount, then
@@ -111,7 +124,7 @@ func prepareSpec(s mountpoint.Spec) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
-	return target{arg: p.arg, point: p.point, opts: p.opts, setup: p.setup, ready: p.ready, cleanup: p.cleanup}, nil
+	return target{arg: p.arg, point: p.point, spec: p.spec, opts: p.opts, setup: p.setup, ready: p.ready, cleanup: p.cleanup}, nil
 }
 
 // planSpec decides how s is made (see prepareSpec).
@@ -127,7 +140,11 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 	// WinFsp's X: from a service that is not LocalSystem is made
 	// global by WinFsp's launcher: not the caller's own.
 	service := zero && !sys
-	p := &plan{spec: s, point: s.String()}
+	asked := s.Scope()
+	if asked == mountpoint.ScopeDefault {
+		s = s.ResolveScope(sys || zero || ops.isElevated())
+	}
+	p := &plan{spec: s, asked: asked, point: s.String()}
 	switch s.Kind {
 	case mountpoint.KindDrive, mountpoint.KindAutoDrive:
 		l, err := pickLetter(s)
@@ -136,6 +153,9 @@ func planSpec(s mountpoint.Spec) (*plan, error) {
 		}
 		x := driveName(l)
 		p.point, p.letter = x, l
+		if s.Kind == mountpoint.KindAutoDrive {
+			p.spec.Letter = l
+		}
 		if s.Flags&mountpoint.MountManager != 0 {
 			p.onLetter(`\\.\`+x, x)
 			return p, nil

@@ -33,6 +33,7 @@ type fakeWin struct {
 	sys       bool
 	sysErr    error
 	zero      bool // session 0, where services run
+	elevated  bool // an elevated token
 	own       uint64
 	ownErr    error
 	fsName    string
@@ -83,6 +84,7 @@ func (f *fakeWin) install(t *testing.T) (tempRoot string) {
 		usedLetters:   func() (map[byte]bool, error) { return f.used, nil },
 		isLocalSystem: func() (bool, error) { return f.sys, f.sysErr },
 		inSessionZero: func() (bool, error) { return f.zero, nil },
+		isElevated:    func() bool { return f.elevated },
 		authID: func() (uint64, error) {
 			if f.ownErr != nil {
 				return 0, f.ownErr
@@ -187,22 +189,24 @@ func TestPrepareWindows(t *testing.T) {
 		auth        uint64
 		sys         bool
 		zero        bool
+		elevated    bool
 		ownErr      bool
 		want        error
 		says        string
 		arg, report string
 		opt         string
 		announce    string // the letter announced, "W: net" for a network drive
+		listed      string // the settled spec's flags, when the case checks them
 		ready       []string
 		cleanup     []string
 	}{
 		// Drive letters.
-		{name: "global letter", announce: "X:", point: "X:", arg: "{vol}", report: "X:",
+		{name: "global letter", flags: mountpoint.Global, announce: "X:", point: "X:", arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "global letter normalised", announce: "X:", point: `x:\`, arg: "{vol}", report: "X:",
+		{name: "global letter normalised", flags: mountpoint.Global, announce: "X:", point: `x:\`, arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
-		{name: "global letter as LocalSystem", announce: "X:", point: "X:", sys: true, zero: true, arg: "X:", report: "X:"},
-		{name: "global letter from a service", announce: "X:", point: "X:", zero: true, arg: "{vol}", report: "X:",
+		{name: "global letter as LocalSystem", flags: mountpoint.Global, announce: "X:", point: "X:", sys: true, zero: true, arg: "X:", report: "X:"},
+		{name: "global letter from a service", flags: mountpoint.Global, announce: "X:", point: "X:", zero: true, arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
 		{name: "local letter from a service", announce: "X:", point: "X:", flags: mountpoint.Local, zero: true, arg: "{vol}", report: "X:",
 			ready: []string{`define X: -> ` + dev}, cleanup: []string{`undefine X: -> ` + dev}},
@@ -220,14 +224,14 @@ func TestPrepareWindows(t *testing.T) {
 		{name: "letter in use", point: "Z:", want: core.ErrMountPointBusy, says: "choose another"},
 		{name: "mount-manager letter in use", point: "Y:", flags: mountpoint.MountManager, want: core.ErrMountPointBusy},
 		// Automatic letters: Z: and Y: are taken.
-		{name: "automatic letter", announce: "X:", point: "*", arg: "{vol}", report: "X:",
+		{name: "automatic letter", flags: mountpoint.Global, announce: "X:", point: "*", arg: "{vol}", report: "X:",
 			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
 		{name: "automatic local letter", announce: "X:", point: "*", flags: mountpoint.Local, arg: "X:", report: "X:"},
 		{name: "automatic mount-manager letter", announce: "X:", point: "*", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:"},
 		// UNC names.
-		{name: "global UNC name", point: `\\.\Data`, arg: "{vol}", report: `\\.\Data`,
+		{name: "global UNC name", flags: mountpoint.Global, point: `\\.\Data`, arg: "{vol}", report: `\\.\Data`,
 			ready: []string{`define Global\Data -> ` + dev}, cleanup: []string{`undefine Global\Data -> ` + dev}},
-		{name: "global UNC name as LocalSystem", point: `\\.\Data`, sys: true, arg: "{vol}", report: `\\.\Data`,
+		{name: "global UNC name as LocalSystem", flags: mountpoint.Global, point: `\\.\Data`, sys: true, arg: "{vol}", report: `\\.\Data`,
 			ready: []string{`define Global\Data -> ` + dev}, cleanup: []string{`undefine Global\Data -> ` + dev}},
 		{name: "local UNC name", point: `\\.\Data`, flags: mountpoint.Local, arg: "{vol}", report: `\\.\Data`,
 			ready: []string{`define Data -> ` + dev}, cleanup: []string{`undefine Data -> ` + dev}},
@@ -235,12 +239,12 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{"define " + session + "Data -> " + dev}, cleanup: []string{"undefine " + session + "Data -> " + dev}},
 		{name: "local UNC name as LocalSystem", point: `\\.\Data`, flags: mountpoint.Local, sys: true, want: core.ErrMountPointInvalid, says: "--auth-id"},
 		// Network points through WinFsp's network provider.
-		{name: "global network letter", announce: "W: net", point: `W:;srv;share`, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
+		{name: "global network letter", flags: mountpoint.Global, announce: "W: net", point: `W:;srv;share`, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
 			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
-		{name: "global network letter as LocalSystem", announce: "W: net", point: `W:;srv;share`, sys: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
+		{name: "global network letter as LocalSystem", flags: mountpoint.Global, announce: "W: net", point: `W:;srv;share`, sys: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
 		{name: "local network letter", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.Local, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
 		{name: "local network letter from a service", point: `W:;srv;share`, flags: mountpoint.Local, zero: true, want: core.ErrMountPointInvalid, says: "service"},
-		{name: "global network letter from a service", announce: "W: net", point: `W:;srv;share`, zero: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
+		{name: "global network letter from a service", flags: mountpoint.Global, announce: "W: net", point: `W:;srv;share`, zero: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`,
 			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
 		{name: "network flags WinFsp has no use for", announce: "W: net", point: `W:;srv;share`, flags: mountpoint.AllowMapAsDrive | mountpoint.ClaimServer | mountpoint.Local,
 			arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`},
@@ -256,17 +260,61 @@ func TestPrepareWindows(t *testing.T) {
 			ready: []string{`share data$ {vol} access 2`}, cleanup: []string{`unshare data$ {vol}`}},
 		{name: "read and write share", point: `;;data`, flags: mountpoint.WriteShare | mountpoint.ReadShare, arg: "{vol}", report: ";;data",
 			ready: []string{`share data {vol} access 2`}, cleanup: []string{`unshare data {vol}`}},
-		{name: "share with a global letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: "W:;;data",
+		{name: "share with a global letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Global, arg: "{vol}", report: "W:;;data",
 			ready:   []string{`define Global\W: -> ` + dev, `share data {vol} access 1`},
 			cleanup: []string{`unshare data {vol}`, `undefine Global\W: -> ` + dev}},
 		{name: "share with a local letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Local, arg: "{vol}", report: "W:;;data",
 			ready:   []string{`define W: -> ` + dev, `share data {vol} access 1`},
 			cleanup: []string{`unshare data {vol}`, `undefine W: -> ` + dev}},
-		{name: "share with a UNC name", point: `\\.\N;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: `\\.\N;;data`,
+		{name: "share with a UNC name", point: `\\.\N;;data`, flags: mountpoint.ReadShare | mountpoint.Global, arg: "{vol}", report: `\\.\N;;data`,
 			ready:   []string{`define Global\N -> ` + dev, `share data {vol} access 1`},
 			cleanup: []string{`unshare data {vol}`, `undefine Global\N -> ` + dev}},
 		{name: "share with a local letter as LocalSystem", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Local, sys: true, want: core.ErrMountPointInvalid, says: "LocalSystem"},
 		{name: "share with a letter in use", point: `Y:;;data`, flags: mountpoint.ReadShare, want: core.ErrMountPointBusy},
+		// The default scope (neither global nor local), settled as WinFsp
+		// settles its X:: global for LocalSystem, a service (session 0) or
+		// an elevated process, else the caller's own session.
+		{name: "default letter", announce: "X:", point: "X:", arg: "X:", report: "X:", listed: "local"},
+		{name: "default letter normalised", announce: "X:", point: `x:\`, arg: "X:", report: "X:", listed: "local"},
+		{name: "default letter, elevated", announce: "X:", point: "X:", elevated: true, arg: "{vol}", report: "X:", listed: "global",
+			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
+		{name: "default letter as LocalSystem", announce: "X:", point: "X:", sys: true, zero: true, arg: "X:", report: "X:", listed: "global"},
+		{name: "default letter from a service", announce: "X:", point: "X:", zero: true, arg: "{vol}", report: "X:", listed: "global",
+			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
+		{name: "default notify-async letter", announce: "X:", point: "X:", flags: mountpoint.NotifyAsync, arg: "X:", report: "X:", listed: "local,notify-async"},
+		{name: "default automatic letter", announce: "X:", point: "*", arg: "X:", report: "X:", listed: "local"},
+		{name: "default automatic letter, elevated", announce: "X:", point: "*", elevated: true, arg: "{vol}", report: "X:", listed: "global",
+			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
+		{name: "default mount-manager letter", announce: "X:", point: "X:", flags: mountpoint.MountManager, arg: `\\.\X:`, report: "X:", listed: "global,mount-manager"},
+		{name: "global mount-manager letter", announce: "X:", point: "X:", flags: mountpoint.MountManager | mountpoint.Global, arg: `\\.\X:`, report: "X:", listed: "global,mount-manager"},
+		{name: "default letter by auth id", announce: "X:", point: "X:", auth: 0x1234, elevated: true, arg: "{vol}", report: "X:", listed: "local",
+			ready: []string{"define " + session + "X: -> " + dev}, cleanup: []string{"undefine " + session + "X: -> " + dev}},
+		{name: "default letter in use", point: "Z:", want: core.ErrMountPointBusy, says: "choose another"},
+		{name: "default UNC name", point: `\\.\Data`, arg: "{vol}", report: `\\.\Data`, listed: "local",
+			ready: []string{`define Data -> ` + dev}, cleanup: []string{`undefine Data -> ` + dev}},
+		{name: "default UNC name, elevated", point: `\\.\Data`, elevated: true, arg: "{vol}", report: `\\.\Data`, listed: "global",
+			ready: []string{`define Global\Data -> ` + dev}, cleanup: []string{`undefine Global\Data -> ` + dev}},
+		{name: "default UNC name as LocalSystem", point: `\\.\Data`, sys: true, arg: "{vol}", report: `\\.\Data`, listed: "global",
+			ready: []string{`define Global\Data -> ` + dev}, cleanup: []string{`undefine Global\Data -> ` + dev}},
+		{name: "default network letter", announce: "W: net", point: `W:;srv;share`, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`, listed: "local,network"},
+		{name: "default network letter, elevated", announce: "W: net", point: `W:;srv;share`, elevated: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`, listed: "global,network",
+			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
+		{name: "default network letter from a service", announce: "W: net", point: `W:;srv;share`, zero: true, arg: "W:", report: `W:;srv;share`, opt: `--VolumePrefix=\srv\share`, listed: "global,network",
+			ready: []string{`define Global\W: -> ` + dev}, cleanup: []string{`undefine Global\W: -> ` + dev}},
+		{name: "default read share", point: `;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: ";;data", listed: "global,network,read-share",
+			ready: []string{`share data {vol} access 1`}, cleanup: []string{`unshare data {vol}`}},
+		{name: "default share with a letter", announce: "W:", point: `W:;;data`, flags: mountpoint.ReadShare, arg: "{vol}", report: "W:;;data", listed: "local,network,read-share",
+			ready:   []string{`define W: -> ` + dev, `share data {vol} access 1`},
+			cleanup: []string{`unshare data {vol}`, `undefine W: -> ` + dev}},
+		{name: "default folder (absent)", point: `C:\plugfs-absent\Data`, elevated: true, want: core.ErrMountPointMissing, says: "create it"},
+		// An explicit global letter is made the same whoever asks (above:
+		// not elevated, where Windows refuses Global\X: as
+		// TestReadyFailures shows) and an explicit local one stays local.
+		{name: "global letter, elevated", announce: "X:", point: "X:", flags: mountpoint.Global, elevated: true, arg: "{vol}", report: "X:", listed: "global",
+			ready: []string{`define Global\X: -> ` + dev}, cleanup: []string{`undefine Global\X: -> ` + dev}},
+		{name: "local letter, elevated", announce: "X:", point: "X:", flags: mountpoint.Local, elevated: true, arg: "X:", report: "X:", listed: "local"},
+		{name: "global and local", point: "X:", flags: mountpoint.Global | mountpoint.Local, want: core.ErrMountPointInvalid, says: "global and local cannot be combined"},
+		{name: "global with an auth id", point: "X:", flags: mountpoint.Global, auth: 0x1234, want: core.ErrMountPointInvalid, says: "auth id"},
 		// Folders (the real file system under Wine: this one is absent;
 		// TestFolderPoints covers the others) and the rest.
 		{name: "absent folder", point: `C:\plugfs-absent\Data`, want: core.ErrMountPointMissing, says: "create it"},
@@ -274,7 +322,7 @@ func TestPrepareWindows(t *testing.T) {
 		{name: "empty", point: "", want: core.ErrMountPointInvalid},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeWin{used: map[byte]bool{'C': true, 'Z': true, 'Y': true}, sys: c.sys, zero: c.zero, own: 0x999}
+			f := &fakeWin{used: map[byte]bool{'C': true, 'Z': true, 'Y': true}, sys: c.sys, zero: c.zero, elevated: c.elevated, own: 0x999}
 			if c.ownErr {
 				f.ownErr = errors.ErrUnsupported
 			}
@@ -303,6 +351,14 @@ func TestPrepareWindows(t *testing.T) {
 			}
 			if tg.arg != wantArg || tg.point != c.report || strings.Join(tg.opts, " ") != c.opt {
 				t.Fatalf("prepare(%q) = arg %q point %q opts %q; want %q %q %q", c.point, tg.arg, tg.point, tg.opts, wantArg, c.report, c.opt)
+			}
+			// The spec reported is the one asked for, settled: a scope
+			// always, the letter of * (what the engine lists).
+			if !s.Settles(tg.spec) || tg.spec.Scope() == mountpoint.ScopeDefault || tg.spec.String() != c.report {
+				t.Errorf("prepare(%q) reports %+v (%v): not %+v settled, at %s", c.point, tg.spec, tg.spec.Scope(), s, c.report)
+			}
+			if c.listed != "" && tg.spec.Flags.String() != c.listed {
+				t.Errorf("prepare(%q %v) lists flags %q, want %q", c.point, c.flags, tg.spec.Flags, c.listed)
 			}
 			ready, cleanup := c.ready, c.cleanup
 			if c.announce != "" {
@@ -365,28 +421,35 @@ func TestReadyFailures(t *testing.T) {
 		name      string
 		point     string
 		flags     mountpoint.Flags
+		zero      bool
 		defineErr error
 		shareErr  error
 		want      error
 		says      string
 		calls     string
 	}{
-		{name: "no global namespace (Wine)", point: "X:", defineErr: windows.ERROR_PATH_NOT_FOUND,
+		{name: "no global namespace (Wine)", point: "X:", flags: mountpoint.Global, defineErr: windows.ERROR_PATH_NOT_FOUND,
 			want: core.ErrDriverUnavailable, says: "no global DOS device directory",
 			calls: `define Global\X: -> ` + testDevice},
 		{name: "session not logged on", point: "X:", defineErr: windows.ERROR_PATH_NOT_FOUND,
 			want: core.ErrMountPointMissing, says: "check the auth id",
 			calls: `define GLOBALROOT\Sessions\0\DosDevices\00000000-00001234\X: -> ` + testDevice},
-		{name: "not an administrator", point: `\\.\Data`, defineErr: fmt.Errorf("%w: denied", core.ErrMountPointAccess),
+		{name: "not an administrator", point: `\\.\Data`, flags: mountpoint.Global, defineErr: fmt.Errorf("%w: denied", core.ErrMountPointAccess),
 			want: core.ErrMountPointAccess, says: "Global\\Data",
 			calls: `define Global\Data -> ` + testDevice},
-		{name: "share refused after the letter", point: `W:;;data`, flags: mountpoint.ReadShare,
+		{name: "global letter, not an administrator", point: "X:", flags: mountpoint.Global, defineErr: fmt.Errorf("%w: denied", core.ErrMountPointAccess),
+			want: core.ErrMountPointAccess, says: "run elevated, or drop 'global' for a letter in your own session",
+			calls: `define Global\X: -> ` + testDevice},
+		{name: "default scope global for a service, refused", point: "X:", zero: true, defineErr: fmt.Errorf("%w: denied", core.ErrMountPointAccess),
+			want: core.ErrMountPointAccess, says: "give 'local'",
+			calls: `define Global\X: -> ` + testDevice},
+		{name: "share refused after the letter", point: `W:;;data`, flags: mountpoint.ReadShare | mountpoint.Global,
 			shareErr: fmt.Errorf("%w: no Server service", core.ErrDriverUnavailable),
 			want:     core.ErrDriverUnavailable, says: "no Server service",
 			calls: `define Global\W: -> ` + testDevice + `; share data {vol} access 1; undefine Global\W: -> ` + testDevice},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeWin{used: map[byte]bool{}, own: 0x999, defineErr: c.defineErr, shareErr: c.shareErr}
+			f := &fakeWin{used: map[byte]bool{}, own: 0x999, zero: c.zero, defineErr: c.defineErr, shareErr: c.shareErr}
 			f.install(t)
 			auth := uint64(0)
 			if strings.Contains(c.calls, "GLOBALROOT") {
@@ -680,12 +743,39 @@ func TestPointsWithRealDosDevices(t *testing.T) {
 	}
 	gone(x)
 
+	// A letter of the default scope, settled by the real account,
+	// session and elevation checks (under Wine, whatever they answer:
+	// the test follows them and logs them).
+	zero, err := ops.inSessionZero()
+	if err != nil {
+		t.Fatal(err)
+	}
+	elevated := ops.isElevated()
+	t.Logf("LocalSystem %v, session 0 %v, elevated %v", sys, zero, elevated)
+	tg = prep(x, 0)
+	wantScope, wantArg := mountpoint.ScopeLocal, x
+	if sys || zero || elevated {
+		wantScope = mountpoint.ScopeGlobal
+		if !sys {
+			wantArg = tg.arg // letterless; TestPrepareWindows checks where
+			if tg.arg == x {
+				t.Errorf("a default-scope letter settled global (not LocalSystem) mounts at %s, want a letterless mount", x)
+			}
+		}
+	}
+	if tg.spec.Scope() != wantScope || tg.arg != wantArg {
+		t.Errorf("default-scope %s: settled %v, WinFsp mounts at %q; want %v at %q", x, tg.spec.Scope(), tg.arg, wantScope, wantArg)
+	}
+	if err := tg.cleanup(); err != nil {
+		t.Fatal(err)
+	}
+
 	if sys {
 		t.Log("running as LocalSystem: global letters are WinFsp's own")
 		return
 	}
 	// A global letter: plugfs defines Global\X: to the letterless volume.
-	tg = prep(x, 0)
+	tg = prep(x, mountpoint.Global)
 	global(tg.ready(context.Background(), make(chan struct{})), `Global\`+x)
 	if err := tg.cleanup(); err != nil {
 		t.Fatal(err)
@@ -694,7 +784,7 @@ func TestPointsWithRealDosDevices(t *testing.T) {
 	gone(x)
 
 	// A global network letter: WinFsp's own Y:, and Global\Y: beside it.
-	tg = prep(x+";srv;share", 0)
+	tg = prep(x+";srv;share", mountpoint.Global)
 	if err := ops.define(x, dev); err != nil { // WinFsp's letter
 		t.Fatal(err)
 	}
@@ -743,7 +833,7 @@ func TestAvailableWithoutWinFsp(t *testing.T) {
 func TestReadyNameAlreadyThere(t *testing.T) {
 	f := &fakeWin{used: map[byte]bool{}}
 	f.install(t)
-	s, _ := mountpoint.Parse(`\\.\Data`, 0, 0)
+	s, _ := mountpoint.Parse(`\\.\Data`, mountpoint.Global, 0)
 	tg, err := prepareSpec(s)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,9 @@ type winOps struct {
 	// inSessionZero tells whether this process runs in session 0, as
 	// services do.
 	inSessionZero func() (bool, error)
+	// isElevated tells whether this process's token is elevated (an
+	// administrator past UAC).
+	isElevated func() bool
 	// authID is this process's logon session.
 	authID func() (uint64, error)
 	// query, define and undefine are QueryDosDevice and
@@ -62,6 +65,7 @@ var ops = winOps{
 	usedLetters:   dosdev.UsedLetters,
 	isLocalSystem: session.IsLocalSystem,
 	inSessionZero: session.InSessionZero,
+	isElevated:    func() bool { return windows.GetCurrentProcessToken().IsElevated() },
 	authID:        session.CurrentAuthenticationID,
 	query:         dosdev.Query,
 	define:        func(name, device string) error { return dosdev.Define(name, device, true) },
@@ -100,7 +104,8 @@ var carrierSeq atomic.Uint64
 // WinFsp mounts, then the DOS names and share plugfs adds, and the state
 // to undo.
 type plan struct {
-	spec        mountpoint.Spec
+	spec        mountpoint.Spec  // settled: the letter of *, the scope
+	asked       mountpoint.Scope // the scope the spec named, before settling
 	arg, point  string
 	opts        []string
 	carrier     carrier
@@ -186,7 +191,7 @@ func (p *plan) ready(ctx context.Context, done <-chan struct{}) error {
 			continue
 		}
 		if err := ops.define(n, dev); err != nil {
-			return fmt.Errorf("%s: making %s point at the volume %s: %w", p.point, n, dev, defineError(n, err))
+			return fmt.Errorf("%s: making %s point at the volume %s: %w", p.point, n, dev, defineError(n, p.asked, err))
 		}
 		p.defined = append(p.defined, n)
 	}
@@ -312,8 +317,15 @@ func (p *plan) cleanup() error {
 }
 
 // defineError explains the ways DefineDosDevice fails for a point's
-// names beyond those dosdev maps.
-func defineError(name string, err error) error {
+// names beyond those dosdev maps; asked is the scope the point named
+// before the default was settled.
+func defineError(name string, asked mountpoint.Scope, err error) error {
+	if strings.HasPrefix(name, `Global\`) && errors.Is(err, core.ErrMountPointAccess) {
+		if asked == mountpoint.ScopeGlobal {
+			return fmt.Errorf("%w: the point is global because 'global' was asked for: run elevated, or drop 'global' for a letter in your own session", err)
+		}
+		return fmt.Errorf("%w: the default scope is global for this process (LocalSystem, a service or elevated): give 'local' for a point in this process's own logon session", err)
+	}
 	if !errors.Is(err, windows.ERROR_PATH_NOT_FOUND) {
 		return err
 	}
