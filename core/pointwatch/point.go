@@ -19,7 +19,7 @@ type Point struct {
 	// Kind is mountpoint.Kind's String: directory, drive, auto-drive,
 	// unc, network or folder.
 	Kind string
-	// Flags is mountpoint.Flags' String: "global", or flag names joined
+	// Flags is mountpoint.Flags' String: "none", or flag names joined
 	// by commas ("local,notify-async").
 	Flags string
 	// AuthID is the logon session (AuthenticationId) a local point is

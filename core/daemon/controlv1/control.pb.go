@@ -374,7 +374,8 @@ type MountPoint struct {
 	// kind is directory, drive, auto-drive, unc, network or folder.
 	Kind string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
 	// flags are the point's flags as plugfs mount --point-flags takes them
-	// ("global" when none).
+	// ("none" when none; a Windows point lists the scope it was mounted
+	// with, global or local).
 	Flags string `protobuf:"bytes,5,opt,name=flags,proto3" json:"flags,omitempty"`
 	// auth_id is the logon session a local point is visible in (0: the
 	// mounting process's).
