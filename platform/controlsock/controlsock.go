@@ -16,9 +16,11 @@
 //   - The operating system, at connect time. On Unix the socket has mode
 //     0660, owned by the daemon (root) and the group (the daemon's own
 //     group without one). On Windows the pipe's DACL (see PipeSDDL)
-//     grants full access to LocalSystem, BUILTIN\Administrators and the
-//     group, and nothing to anyone else; the pipe also rejects remote
-//     clients.
+//     grants full access to LocalSystem and BUILTIN\Administrators, a
+//     client's access to the group (read and write, not
+//     FILE_CREATE_PIPE_INSTANCE: a member cannot add instances of the
+//     daemon's pipe), and nothing to anyone else; the pipe also rejects
+//     remote clients.
 //   - The server, once per connection, with Authorize: on Linux the
 //     peer's credentials from the kernel (SO_PEERCRED, and the process's
 //     supplementary groups); on Windows the client's token, taken by

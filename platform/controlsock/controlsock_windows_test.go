@@ -51,6 +51,17 @@ func dial(t *testing.T, addr string) (net.Conn, error) {
 	return Dial(ctx, addr)
 }
 
+// selfPeer is this process's user and enabled groups, as Listen reads
+// them.
+func selfPeer(t *testing.T) Peer {
+	t.Helper()
+	var p Peer
+	if err := readToken(windows.GetCurrentProcessToken(), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // self is this process's user SID.
 func self(t *testing.T) string {
 	t.Helper()
@@ -270,12 +281,13 @@ func TestPipeDACL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sddl, err := PipeSDDL(g)
+		sddl, err := PipeSDDL(g, serverACE(selfPeer(t)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Compared in the system's own spelling (well-known SIDs by
-		// alias); Windows stores GA mapped to FA on a pipe, Wine not.
+		// alias, the group's 0x12019b as it prints it); Windows stores
+		// GA mapped to FA on a pipe, Wine not.
 		wantSD, err := windows.SecurityDescriptorFromString(sddl)
 		if err != nil {
 			t.Fatalf("%s does not parse: %v", sddl, err)

@@ -29,8 +29,9 @@ func CheckAddr(addr string) error {
 }
 
 // Listen creates the named pipe addr with the DACL of PipeSDDL (full
-// access for LocalSystem, BUILTIN\Administrators and opts.Group; none for
-// anyone else) and rejecting remote clients. It fails when the pipe
+// access for LocalSystem, BUILTIN\Administrators and, when it is neither,
+// the user this process runs as; a client's access for opts.Group; none
+// for anyone else) and rejecting remote clients. It fails when the pipe
 // exists already: a pipe vanishes with the process serving it, so there
 // is no stale pipe to replace, and a pipe someone else created first is
 // not shared. (winio.ListenPipe creates the first instance with
@@ -42,7 +43,11 @@ func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error
 	if err := CheckAddr(addr); err != nil {
 		return nil, fmt.Errorf("control pipe: %w", err)
 	}
-	sddl, err := PipeSDDL(opts.Group)
+	var self Peer
+	if err := readToken(windows.GetCurrentProcessToken(), &self); err != nil {
+		return nil, fmt.Errorf("control pipe: this process's identity: %w", err)
+	}
+	sddl, err := PipeSDDL(opts.Group, serverACE(self))
 	if err != nil {
 		return nil, fmt.Errorf("control pipe: %w", err)
 	}
@@ -58,8 +63,11 @@ func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error
 }
 
 // Dial connects to the named pipe addr, waiting while every instance is
-// busy until ctx ends. It lets the server identify the caller
-// (SECURITY_IDENTIFICATION) but not act as it. A missing pipe gives
+// busy until ctx ends. It asks for a client's access only
+// (pipeClientAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE without
+// FILE_CREATE_PIPE_INSTANCE, which is all the socket group is granted;
+// GENERIC_WRITE would include it) and lets the server identify the
+// caller (SECURITY_IDENTIFICATION) but not act as it. A missing pipe gives
 // ErrNoServer; a DACL that keeps the caller out gives ErrDenied.
 //
 // Once connected it checks who serves the pipe, since any user may
@@ -69,7 +77,7 @@ func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error
 // connection with an error wrapping ErrServerUntrusted that names the
 // process and the fix.
 func Dial(ctx context.Context, addr string) (net.Conn, error) {
-	c, err := winio.DialPipeAccessImpLevel(ctx, addr, windows.GENERIC_READ|windows.GENERIC_WRITE, winio.PipeImpLevelIdentification)
+	c, err := winio.DialPipeAccessImpLevel(ctx, addr, pipeClientAccess, winio.PipeImpLevelIdentification)
 	switch {
 	case err == nil:
 		f, ok := c.(interface{ Fd() uintptr })
