@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 20m
 # Packages whose tests run as Windows binaries under Wine (test-windows).
 WINE_PKGS := ./sdk/ ./core/mountpoint/ ./core/pathfs/ ./core/pointwatch/ ./platform/cgofuse/ ./platform/controlsock/ ./platform/runstate/ ./platform/windows/... ./platform/winsvc/
 # cmd/plugfs tests run under Wine: the Windows service commands, the daemon on its named pipe and the agent (its other tests need Linux).
-WINE_CMD_TESTS := ^(TestWindowsServiceCommands|TestServiceControls|TestLogToEventLog|TestDaemonNamedPipe|TestAgentAnnouncesForReal|TestAgentRunValue)$$
+WINE_CMD_TESTS := ^(TestWindowsServiceCommands|TestServiceControls|TestLogToEventLog|TestDaemonNamedPipe|TestDaemonPipeReader|TestAgentAnnouncesForReal|TestAgentRunValue)$$
 
 .PHONY: all help build deps test test-go test-cgofuse test-windows vet fmt-check cross demo proto proto-control examples clean bench
 

@@ -55,8 +55,9 @@ letters of global points, and of points local to this logon session
 letters already there. If the daemon stops, its letters are announced as
 removed; when it comes back, as added.
 
-The agent lists the daemon's volumes, so its user must be allowed to use
-the daemon's control address (daemon.socket_group).
+The agent only lists the daemon's volumes, which every user logged on at
+this computer may do: it needs no administrator and no membership of
+daemon.socket_group.
 
 --install adds the value "plugfs-agent" to
 HKCU\Software\Microsoft\Windows\CurrentVersion\Run, so that Windows starts
@@ -111,7 +112,7 @@ type daemonPoints struct {
 // list returns every mounting point of the daemon's volumes.
 func (d *daemonPoints) list(ctx context.Context) ([]pointwatch.Point, error) {
 	if d.c == nil {
-		c, err := dialDaemon(d.addr)
+		c, err := dialDaemonToRead(d.addr) // List is a reader's call: any user's agent may make it
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
@@ -29,11 +30,43 @@ type daemonClient struct {
 func (c *daemonClient) Close() error { return c.conn.Close() }
 
 // dialDaemon connects to the daemon's control address (a Unix socket; a
-// named pipe on Windows). It fails with errNoDaemon when nothing listens
-// there, errDaemonDenied when the address's permissions keep the caller
-// out and errServerUntrusted when a process that is not a trusted daemon
-// serves the pipe (see dialErr).
+// named pipe on Windows) for a caller that may change something. It
+// fails with errNoDaemon when nothing listens there, errDaemonDenied
+// when the address's permissions keep the caller out or, on Windows,
+// when the daemon lets the caller only read its state (a caller that
+// then does its work without the daemon, as plugfs mount does, can tell
+// before it starts), and errServerUntrusted when a process that is not a
+// trusted daemon serves the pipe (see dialErr). Callers that only read
+// use dialDaemonToRead.
 func dialDaemon(path string) (*daemonClient, error) {
+	c, err := dialDaemonToRead(path)
+	if err != nil || !probeRole {
+		return c, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var hdr metadata.MD
+	if _, err := c.Status(ctx, &controlv1.StatusRequest{}, grpc.Header(&hdr)); err != nil {
+		c.Close()
+		return nil, daemonErr(err)
+	}
+	if isReader(hdr) {
+		c.Close()
+		return nil, fmt.Errorf("%w: the daemon at %s lets this user only read its state (plugfs list, plugfs agent): %s (daemon.socket_group)",
+			errDaemonDenied, path, controlDeniedFix())
+	}
+	return c, nil
+}
+
+// probeRole says whether dialDaemon asks the daemon for the caller's
+// role: only a Windows daemon has readers (on Unix whoever may connect
+// may do everything).
+var probeRole = runtime.GOOS == "windows"
+
+// dialDaemonToRead connects to the daemon's control address for a caller
+// that only reads (Status, List), which on Windows every authenticated
+// user may do. Its errors are dialDaemon's, but for a reader's refusal.
+func dialDaemonToRead(path string) (*daemonClient, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	raw, err := controlsock.Dial(ctx, path)
 	cancel()
@@ -95,9 +128,10 @@ func daemonErr(err error) error {
 // daemonRows returns the `plugfs list` rows of the daemon's volumes, one
 // per mounting point (a failed volume: one per declared point). Without
 // a daemon it returns nothing; a daemon that refuses us is said on
-// stderr, and the standalone mounts are still listed.
+// stderr, and the standalone mounts are still listed. It only reads: on
+// Windows every authenticated user may.
 func (a *app) daemonRows(ctx context.Context) []listed {
-	c, err := dialDaemon(a.v.GetString("socket"))
+	c, err := dialDaemonToRead(a.v.GetString("socket"))
 	if errors.Is(err, errNoDaemon) {
 		return nil
 	}

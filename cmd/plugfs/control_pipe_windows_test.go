@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/plugfs/plugfs/core/daemon/controlv1"
 	"github.com/plugfs/plugfs/platform/controlsock"
 )
 
@@ -28,6 +33,9 @@ func TestDaemonPipeHelper(t *testing.T) {
 	if args == "" {
 		return // only a helper process
 	}
+	if os.Getenv(poseReaderEnv) != "" {
+		authorizeControl = poseAsReader
+	}
 	app := newApp().root()
 	app.SetArgs(strings.Split(args, "\n"))
 	err := app.Execute()
@@ -35,6 +43,30 @@ func TestDaemonPipeHelper(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "plugfs:", err)
 	}
 	os.Exit(exitCode(err))
+}
+
+// poseReaderEnv makes the daemon of TestDaemonPipeHelper take every
+// client for an ordinary user (poseAsReader).
+const poseReaderEnv = "PLUGFS_TEST_POSE_READER"
+
+// posedReader is the identity poseAsReader gives every client: a user
+// who is no administrator and not in the socket group, logged on at this
+// computer (Everyone, Users, Authenticated Users, INTERACTIVE).
+var posedReader = controlsock.Peer{UID: -1, SID: "S-1-5-21-1-2-3-1099",
+	GroupSIDs: []string{"S-1-1-0", "S-1-5-32-545", "S-1-5-11", "S-1-5-4"}}
+
+// poseAsReader identifies the client of the real pipe c (its real
+// token, its pid), then decides its role as if it were posedReader, the
+// way controlsock decides for any identity: Wine runs every program as
+// one administrator, so an ordinary user can only be posed.
+func poseAsReader(c net.Conn, g controlsock.Group) (controlsock.Peer, controlsock.Role, error) {
+	p, _, err := controlsock.Authorize(c, g)
+	if err != nil {
+		return p, controlsock.RoleNone, err
+	}
+	p.SID, p.GroupSIDs = posedReader.SID, posedReader.GroupSIDs
+	r, err := controlsock.RoleOf(p, g)
+	return p, r, err
 }
 
 // pipeDaemon is a plugfs process started by startPlugfs.
@@ -187,5 +219,64 @@ func TestDaemonNamedPipe(t *testing.T) {
 	}
 	if out, err := plugfsIn("config", "check", cfg); err == nil || !strings.Contains(err.Error(), "is not a local named pipe") {
 		t.Errorf("config check of daemon.socket a Unix path: %v, want an error saying it is not a named pipe\n%s", err, out)
+	}
+}
+
+// TestDaemonPipeReader: a daemon that takes its clients for an ordinary
+// user (posed: see poseAsReader; the pipe, the daemon and the CLI are
+// real) lets them list and read its status, as plugfs list and the
+// agent do, and refuses everything else: the call itself with
+// PERMISSION_DENIED naming it and the fix, and plugfs reload and
+// mountpoint add up front with exit 53. That the pipe's DACL lets such
+// a user connect is shown by controlsock's TestPipeAccessCheck; a real
+// second user connecting is not run here.
+func TestDaemonPipeReader(t *testing.T) {
+	dir := wineTempDir(t)
+	t.Setenv("PLUGFS_RUN_DIR", filepath.Join(dir, "run"))
+	pipe := fmt.Sprintf(`\\.\pipe\plugfs-test-reader-%d`, os.Getpid())
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("daemon:\n  socket_group: S-1-5-21-1-2-3-1013\nvolumes: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(poseReaderEnv, "1") // for the helper: this process decides as it always does
+	d := startPipeDaemon(t, cfg, pipe)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	c, err := dialDaemonToRead(pipe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if st, err := c.Status(ctx, &controlv1.StatusRequest{}); err != nil || int(st.GetPid()) != d.cmd.Process.Pid {
+		t.Errorf("Status as a reader: %v, %v; want the daemon's pid %d", st, err, d.cmd.Process.Pid)
+	}
+	if _, err := c.List(ctx, &controlv1.ListRequest{}); err != nil {
+		t.Errorf("List as a reader: %v", err)
+	}
+	if _, err := (&daemonPoints{addr: pipe}).list(ctx); err != nil {
+		t.Errorf("the agent's listing as a reader: %v", err)
+	}
+	if out, err := plugfsIn("list", "--socket", pipe); err != nil {
+		t.Errorf("plugfs list as a reader: %v\n%s", err, out)
+	}
+	_, err = c.Reload(ctx, &controlv1.ReloadRequest{})
+	if status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("Reload as a reader: %v, want PERMISSION_DENIED", err)
+	}
+	for _, want := range []string{"user " + posedReader.SID, "not call Reload", "administrator (elevated)", "daemon.socket_group (S-1-5-21-1-2-3-1013)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal %q does not say %q", err, want)
+		}
+	}
+	for _, args := range [][]string{{"reload"}, {"mountpoint", "add", "v", "Q:"}} {
+		out, err := plugfsIn(append(args, "--socket", pipe)...)
+		if code := exitCode(err); code != exitDaemonDenied || !strings.Contains(fmt.Sprint(err), "only read") {
+			t.Errorf("plugfs %s as a reader: exit %d, %v\n%s; want %d saying it may only read", args[0], code, err, out, exitDaemonDenied)
+		}
+	}
+	d.stop()
+	if !strings.Contains(d.stderr.String(), "control call refused") || !strings.Contains(d.stderr.String(), "call=Reload") {
+		t.Errorf("the daemon did not log the refused call:\n%s", d.stderr.String())
 	}
 }

@@ -177,7 +177,8 @@ func accessCheck(t *testing.T, sddl string, tok windows.Token, want uint32) uint
 // system's access check decides. "Ordinary" is this process's token
 // with its user and BUILTIN\Administrators made deny-only: a user who
 // is no administrator, in BUILTIN\Users (S-1-5-32-545, the socket group
-// here) and the other groups of this token.
+// here), Authenticated Users and the other groups of this token;
+// "stranger" is not an authenticated user either.
 func TestPipeAccessCheck(t *testing.T) {
 	me := selfPeer(t)
 	users := Group{Name: "Users", ID: "S-1-5-32-545"}
@@ -185,6 +186,10 @@ func TestPipeAccessCheck(t *testing.T) {
 		t.Fatalf("this process is not in %s (groups %v): the test needs it", users.ID, me.GroupSIDs)
 	}
 	ordinary := restrictedToken(t, me.SID, sidAdmins)
+	stranger := restrictedToken(t, me.SID, sidAdmins, sidAuthenticatedUsers)
+	if !strings.Contains(strings.Join(me.GroupSIDs, " "), sidAuthenticatedUsers) {
+		t.Fatalf("this process is not an authenticated user (groups %v): the test needs it", me.GroupSIDs)
+	}
 	full := restrictedToken(t)
 	sddl := func(g Group, server string) string {
 		s, err := PipeSDDL(g, server)
@@ -200,7 +205,10 @@ func TestPipeAccessCheck(t *testing.T) {
 		tok        windows.Token
 		want, gets uint32
 	}{
-		{"an ordinary user, no group: nothing", sddl(Group{}, ""), ordinary, windows.MAXIMUM_ALLOWED, 0},
+		// Authenticated Users: a client's access, to read.
+		{"an ordinary user, no group: a client's access", sddl(Group{}, ""), ordinary, windows.MAXIMUM_ALLOWED, pipeClientAccess},
+		{"an ordinary user, no group: no new instance", sddl(Group{}, ""), ordinary, fileCreatePipeInstance, 0},
+		{"neither a member nor authenticated (anonymous, a guest): nothing", sddl(Group{}, ""), stranger, windows.MAXIMUM_ALLOWED, 0},
 		{"a member: all it may have", sddl(users, ""), ordinary, windows.MAXIMUM_ALLOWED, pipeClientAccess},
 		{"a member: what Dial asks", sddl(users, ""), ordinary, pipeClientAccess, pipeClientAccess},
 		{"a member: no new instance", sddl(users, ""), ordinary, fileCreatePipeInstance, 0},

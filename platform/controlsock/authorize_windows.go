@@ -14,18 +14,21 @@ import (
 var procImpersonateNamedPipeClient = windows.NewLazySystemDLL("advapi32.dll").NewProc("ImpersonateNamedPipeClient")
 
 // Authorize identifies the client of c, a pipe connection Listen
-// accepted, and admits it as the pipe's DACL does: when its user or one
-// of its enabled groups is LocalSystem, BUILTIN\Administrators or g. (An
-// administrator's unelevated token holds Administrators for deny only,
-// so it is refused, as the DACL refuses it.) The identity is the client's
+// accepted, and says what it may do as the pipe's DACL admits it
+// (RoleOf): everything when its user or one of its enabled groups is
+// LocalSystem, BUILTIN\Administrators or g (an administrator's
+// unelevated token holds Administrators for deny only, so it is not
+// counted, as the DACL does not count it); reading when it is any other
+// authenticated user; nothing otherwise. The identity is the client's
 // token, read by impersonating the client; a client that connected
 // anonymously is identified by the token of its process instead
-// (GetNamedPipeClientProcessId). A refusal wraps ErrDenied and says why.
-func Authorize(c net.Conn, g Group) (Peer, error) {
+// (GetNamedPipeClientProcessId). A refusal (RoleNone) wraps ErrDenied
+// and says why.
+func Authorize(c net.Conn, g Group) (Peer, Role, error) {
 	p := Peer{UID: -1}
 	f, ok := c.(interface{ Fd() uintptr })
 	if !ok {
-		return p, &credError{fmt.Errorf("not a named pipe connection (%T)", c)}
+		return p, RoleNone, &credError{fmt.Errorf("not a named pipe connection (%T)", c)}
 	}
 	h := windows.Handle(f.Fd())
 	var pid uint32
@@ -34,19 +37,14 @@ func Authorize(c net.Conn, g Group) (Peer, error) {
 	}
 	tok, err := clientToken(h, pid)
 	if err != nil {
-		return p, &credError{err}
+		return p, RoleNone, &credError{err}
 	}
 	defer tok.Close()
 	if err := readToken(tok, &p); err != nil {
-		return p, &credError{err}
+		return p, RoleNone, &credError{err}
 	}
-	if pipeAdmits(p, g) {
-		return p, nil
-	}
-	if g.ID == "" {
-		return p, &DeniedError{Peer: p, Reason: fmt.Sprintf("%s is not LocalSystem or an elevated administrator (no socket group is configured): run it as administrator", p)}
-	}
-	return p, &DeniedError{Peer: p, Reason: fmt.Sprintf("%s is not LocalSystem, not an elevated administrator and not in group %s", p, g.Name)}
+	r, err := RoleOf(p, g)
+	return p, r, err
 }
 
 // clientToken opens the pipe client's token for querying: the

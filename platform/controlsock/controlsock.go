@@ -11,25 +11,31 @@
 // # Who may connect
 //
 // The administrators and the members of one optional Group (see
-// LookupGroup). Two things enforce it, and both must agree:
+// LookupGroup), with every right (RolePrivileged); on Windows also any
+// other authenticated user, to read the daemon's state only
+// (RoleReader: what a reader may call is the server's decision). Two
+// things enforce it, and both must agree:
 //
 //   - The operating system, at connect time. On Unix the socket has mode
 //     0660, owned by the daemon (root) and the group (the daemon's own
-//     group without one). On Windows the pipe's DACL (see PipeSDDL)
-//     grants full access to LocalSystem and BUILTIN\Administrators, a
-//     client's access to the group (read and write, not
-//     FILE_CREATE_PIPE_INSTANCE: a member cannot add instances of the
-//     daemon's pipe), and nothing to anyone else; the pipe also rejects
+//     group without one): nobody else can connect. On Windows the pipe's
+//     DACL (see PipeSDDL) grants full access to LocalSystem and
+//     BUILTIN\Administrators, a client's access to the group and to
+//     Authenticated Users (read and write, not FILE_CREATE_PIPE_INSTANCE:
+//     they cannot add instances of the daemon's pipe), and nothing to
+//     anyone else (anonymous clients, guests); the pipe also rejects
 //     remote clients.
-//   - The server, once per connection, with Authorize: on Linux the
-//     peer's credentials from the kernel (SO_PEERCRED, and the process's
-//     supplementary groups); on Windows the client's token, taken by
-//     impersonating the pipe client at identification level (or, for a
-//     client that connected anonymously, the token of the process that
-//     GetNamedPipeClientProcessId names). A connection that fails it
-//     carries the reason; the server answers it with that reason and
-//     nothing else. On other Unix systems (macOS, the BSDs) peer
-//     credentials are not read yet, and every connection is refused.
+//   - The server, once per connection, with Authorize, which says the
+//     peer's Role (RoleOf decides it from an identity, on every system
+//     alike): on Linux the peer's credentials from the kernel
+//     (SO_PEERCRED, and the process's supplementary groups); on Windows
+//     the client's token, taken by impersonating the pipe client at
+//     identification level (or, for a client that connected anonymously,
+//     the token of the process that GetNamedPipeClientProcessId names).
+//     A connection refused (RoleNone) carries the reason; the server
+//     answers it with that reason and nothing else. On other Unix
+//     systems (macOS, the BSDs) peer credentials are not read yet, and
+//     every connection is refused.
 //
 // # Who may serve
 //

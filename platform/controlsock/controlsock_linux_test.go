@@ -71,6 +71,7 @@ func TestRoundTrip(t *testing.T) {
 	ln := listen(t, addr, Options{})
 	type accepted struct {
 		peer Peer
+		role Role
 		err  error
 	}
 	got := make(chan accepted, 1)
@@ -81,8 +82,8 @@ func TestRoundTrip(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		p, aerr := Authorize(c, Group{})
-		got <- accepted{p, aerr}
+		p, r, aerr := Authorize(c, Group{})
+		got <- accepted{p, r, aerr}
 		line, _ := bufio.NewReader(c).ReadString('\n')
 		_, _ = io.WriteString(c, "pong "+line)
 	}()
@@ -102,8 +103,11 @@ func TestRoundTrip(t *testing.T) {
 	if a.peer.UID != os.Geteuid() || a.peer.PID != os.Getpid() || !slices.Contains(a.peer.GIDs, os.Getegid()) {
 		t.Errorf("peer %+v; want uid %d, pid %d, gid %d among its groups", a.peer, os.Geteuid(), os.Getpid(), os.Getegid())
 	}
-	if want := os.Geteuid() == 0; (a.err == nil) != want {
-		t.Errorf("Authorize of uid %d without a group: %v; admitted should be %v", os.Geteuid(), a.err, want)
+	if want := os.Geteuid() == 0; (a.err == nil) != want || (a.role == RolePrivileged) != want {
+		t.Errorf("Authorize of uid %d without a group: %v, %v; admitted with every right should be %v", os.Geteuid(), a.role, a.err, want)
+	}
+	if a.role == RoleReader {
+		t.Error("Authorize made a reader on Unix")
 	}
 }
 
@@ -261,7 +265,7 @@ func TestOtherUsers(t *testing.T) {
 		return strings.TrimSpace(line)
 	}
 	// authorize accepts the client's connection and checks it against g.
-	authorize := func(ln net.Listener, g Group, uid, gid uint32) (Peer, error) {
+	authorize := func(ln net.Listener, g Group, uid, gid uint32) (Peer, Role, error) {
 		cmd, out := client(uid, gid)
 		defer cmd.Wait()
 		c, err := ln.Accept()
@@ -287,10 +291,10 @@ func TestOtherUsers(t *testing.T) {
 	if err := os.Chmod(addr, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	p, err := authorize(ln, Group{}, 65534, 65534)
+	p, r, err := authorize(ln, Group{}, 65534, 65534)
 	var de *DeniedError
-	if !errors.Is(err, ErrDenied) || !errors.As(err, &de) || !strings.Contains(err.Error(), "uid 65534 is not root") {
-		t.Errorf("Authorize of uid 65534: %v, want a DeniedError naming uid 65534", err)
+	if r != RoleNone || !errors.Is(err, ErrDenied) || !errors.As(err, &de) || !strings.Contains(err.Error(), "uid 65534 is not root") {
+		t.Errorf("Authorize of uid 65534: %v, %v; want none and a DeniedError naming uid 65534", r, err)
 	}
 	if p.UID != 65534 || p.PID <= 0 || !slices.Contains(p.GIDs, 65534) {
 		t.Errorf("peer %+v, want uid 65534 with gid 65534", p)
@@ -310,10 +314,10 @@ func TestOtherUsers(t *testing.T) {
 	if err := os.Chmod(addr, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := authorize(ln, g, 65534, 65534); err != nil {
-		t.Errorf("Authorize of a member of %s: %v", g.Name, err)
+	if _, r, err := authorize(ln, g, 65534, 65534); err != nil || r != RolePrivileged {
+		t.Errorf("Authorize of a member of %s: %v, %v; want privileged", g.Name, r, err)
 	}
-	if _, err := authorize(ln, g, 12345, 12345); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "not in group "+g.Name) {
-		t.Errorf("Authorize of a non-member: %v, want a refusal naming group %s", err, g.Name)
+	if _, r, err := authorize(ln, g, 12345, 12345); r != RoleNone || !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "not in group "+g.Name) {
+		t.Errorf("Authorize of a non-member: %v, %v; want none and a refusal naming group %s", r, err, g.Name)
 	}
 }

@@ -83,8 +83,8 @@ func acceptAuthorize(ln net.Listener, g Group) <-chan result {
 			return
 		}
 		defer c.Close()
-		p, aerr := Authorize(c, g)
-		got <- result{p, aerr}
+		p, r, aerr := Authorize(c, g)
+		got <- result{p, r, aerr}
 		line, _ := bufio.NewReader(c).ReadString('\n')
 		_, _ = io.WriteString(c, "pong "+line)
 	}()
@@ -93,6 +93,7 @@ func acceptAuthorize(ln net.Listener, g Group) <-chan result {
 
 type result struct {
 	peer Peer
+	role Role
 	err  error
 }
 
@@ -134,8 +135,9 @@ func TestPipeRoundTrip(t *testing.T) {
 	if r.peer.PID != os.Getpid() || r.peer.SID != self(t) || r.peer.UID != -1 {
 		t.Errorf("peer %+v; want pid %d, user %s", r.peer, os.Getpid(), self(t))
 	}
-	// Without a group, Authorize admits what CheckTokenMembership says
-	// is LocalSystem or an administrator.
+	// Without a group, Authorize gives every right to what
+	// CheckTokenMembership says is LocalSystem or an administrator, and
+	// reading to another authenticated user.
 	admin := false
 	for _, s := range []string{sidSystem, sidAdmins} {
 		sid, err := windows.StringToSid(s)
@@ -148,11 +150,12 @@ func TestPipeRoundTrip(t *testing.T) {
 		}
 		admin = admin || m || r.peer.SID == s
 	}
-	if (r.err == nil) != admin {
-		t.Errorf("Authorize without a group: %v; administrator or LocalSystem: %v", r.err, admin)
+	want := RoleReader
+	if admin {
+		want = RolePrivileged
 	}
-	if r.err != nil && !errors.Is(r.err, ErrDenied) {
-		t.Errorf("a refusal that is not ErrDenied: %v", r.err)
+	if r.role != want || r.err != nil {
+		t.Errorf("Authorize without a group: %v, %v; want %v (administrator or LocalSystem: %v)", r.role, r.err, want, admin)
 	}
 }
 
@@ -165,8 +168,8 @@ func TestPipeGroupAdmits(t *testing.T) {
 	ln := listen(t, addr, Options{Group: g})
 	got := acceptAuthorize(ln, g)
 	roundTrip(t, addr)
-	if r := wait(t, got); r.err != nil {
-		t.Errorf("Authorize with the caller's own SID as the group: %v", r.err)
+	if r := wait(t, got); r.err != nil || r.role != RolePrivileged {
+		t.Errorf("Authorize with the caller's own SID as the group: %v, %v; want privileged", r.role, r.err)
 	}
 }
 
@@ -187,8 +190,8 @@ func TestAnonymousClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := wait(t, got)
-	if r.err != nil || r.peer.SID != self(t) || r.peer.PID != os.Getpid() {
-		t.Errorf("Authorize of an anonymous client: %+v, %v; want user %s, pid %d", r.peer, r.err, self(t), os.Getpid())
+	if r.err != nil || r.role != RolePrivileged || r.peer.SID != self(t) || r.peer.PID != os.Getpid() {
+		t.Errorf("Authorize of an anonymous client: %+v, %v, %v; want user %s, pid %d, privileged", r.peer, r.role, r.err, self(t), os.Getpid())
 	}
 
 	// The fallback itself, whichever path Wine took above.

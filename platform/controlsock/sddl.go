@@ -50,14 +50,15 @@ const (
 // full access to server, the SID of the user the daemon runs as, when
 // it is given ("" when the daemon is LocalSystem or an elevated
 // administrator, whom those entries cover already: see serverACE); and
-// to the SID of g, when it has one, only what a client needs
-// (pipeClientAccess, as a hex mask): read, write, attributes, but not
-// FILE_CREATE_PIPE_INSTANCE, so that a member cannot add instances of
-// the daemon's pipe and take its connections. Nobody else has any
-// access. (Remote clients are refused by the pipe itself,
-// PIPE_REJECT_REMOTE_CLIENTS.) A group ID or server that is not a SID
-// string is an error: it would otherwise change the descriptor's
-// meaning.
+// only what a client needs (pipeClientAccess, as a hex mask: read,
+// write, attributes, but not FILE_CREATE_PIPE_INSTANCE, so that nobody
+// else can add instances of the daemon's pipe and take its connections)
+// to the SID of g, when it has one, and to Authenticated Users (AU),
+// whom Authorize lets read the daemon's state only. Nobody else has any
+// access: anonymous clients and guests. (Remote clients are refused by
+// the pipe itself, PIPE_REJECT_REMOTE_CLIENTS.) A group ID or server
+// that is not a SID string is an error: it would otherwise change the
+// descriptor's meaning.
 func PipeSDDL(g Group, server string) (string, error) {
 	s := "D:P(A;;GA;;;SY)(A;;GA;;;BA)"
 	if server != "" {
@@ -66,13 +67,13 @@ func PipeSDDL(g Group, server string) (string, error) {
 		}
 		s += "(A;;GA;;;" + server + ")"
 	}
-	if g.ID == "" {
-		return s, nil
+	if g.ID != "" {
+		if !isSIDString(g.ID) {
+			return "", fmt.Errorf("group %q: %q is not a SID (S-1-...): give a group name or a SID", g.Name, g.ID)
+		}
+		s += clientACE(g.ID)
 	}
-	if !isSIDString(g.ID) {
-		return "", fmt.Errorf("group %q: %q is not a SID (S-1-...): give a group name or a SID", g.Name, g.ID)
-	}
-	return s + clientACE(g.ID), nil
+	return s + clientACE("AU"), nil
 }
 
 // clientACE is the DACL entry granting sid what a client needs.
@@ -113,9 +114,10 @@ func isSIDString(s string) bool {
 	return true
 }
 
-// pipeAdmits decides as PipeSDDL's DACL does: p is admitted when its
-// user or one of its enabled groups is LocalSystem, the Administrators or
-// g.
+// pipeAdmits says whether p may do everything with the control pipe
+// (RolePrivileged): when its user or one of its enabled groups is
+// LocalSystem, the Administrators or g, the SIDs PipeSDDL's DACL names
+// besides Authenticated Users and the daemon's own user.
 func pipeAdmits(p Peer, g Group) bool {
 	want := []string{sidSystem, sidAdmins}
 	if g.ID != "" {

@@ -13,15 +13,17 @@ func TestPipeSDDL(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{Group{}, "", "D:P(A;;GA;;;SY)(A;;GA;;;BA)", ""},
+		// Authenticated Users get a client's access, to read (Authorize
+		// lets them call nothing else).
+		{Group{}, "", "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;AU)", ""},
 		// The group gets a client's access, not GA: no FILE_CREATE_PIPE_INSTANCE.
-		{Group{Name: "Users", ID: "S-1-5-32-545"}, "", "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;S-1-5-32-545)", ""},
+		{Group{Name: "Users", ID: "S-1-5-32-545"}, "", "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;S-1-5-32-545)(A;;0x12019b;;;AU)", ""},
 		{Group{Name: "plugfs", ID: "S-1-5-21-1004336348-1177238915-682003330-1013"}, "",
-			"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;S-1-5-21-1004336348-1177238915-682003330-1013)", ""},
+			"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x12019b;;;S-1-5-21-1004336348-1177238915-682003330-1013)(A;;0x12019b;;;AU)", ""},
 		// A daemon that is not LocalSystem or an administrator creates
 		// its pipe's further instances as its own user.
-		{Group{}, me, "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + me + ")", ""},
-		{Group{Name: "me", ID: me}, me, "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + me + ")(A;;0x12019b;;;" + me + ")", ""},
+		{Group{}, me, "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + me + ")(A;;0x12019b;;;AU)", ""},
+		{Group{Name: "me", ID: me}, me, "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + me + ")(A;;0x12019b;;;" + me + ")(A;;0x12019b;;;AU)", ""},
 		// Anything but a SID would change the descriptor's meaning.
 		{Group{Name: "evil", ID: "S-1-5-32-545)(A;;GA;;;WD"}, "", "", "is not a SID"},
 		{Group{Name: "gid", ID: "1000"}, "", "", "is not a SID"},

@@ -27,7 +27,9 @@ func LookupGroup(name string) (Group, error) {
 }
 
 // Authorize refuses everyone on this system.
-func Authorize(net.Conn, Group) (Peer, error) { return Peer{UID: -1}, &credError{errUnsupported()} }
+func Authorize(net.Conn, Group) (Peer, Role, error) {
+	return Peer{UID: -1}, RoleNone, &credError{errUnsupported()}
+}
 
 func errUnsupported() error {
 	return fmt.Errorf("the control socket is not available on %s: use Linux, macOS or Windows", runtime.GOOS)
