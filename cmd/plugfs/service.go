@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 )
 
@@ -62,4 +66,35 @@ Other systems say so and exit with 61.`,
 			RunE:  func(cmd *cobra.Command, _ []string) error { return serviceStatus(cmd, f) },
 		})
 	return cmd
+}
+
+// serviceCommand returns what the service runs: this binary's real path
+// (symbolic links resolved) and the configuration file's absolute path.
+func serviceCommand(f serviceFlags) (self, config string, err error) {
+	if self, err = os.Executable(); err != nil {
+		return "", "", fmt.Errorf("service install: cannot find this binary: %w", err)
+	}
+	if self, err = filepath.EvalSymlinks(self); err != nil {
+		return "", "", fmt.Errorf("service install: %w", err)
+	}
+	if config, err = filepath.Abs(f.config); err != nil {
+		return "", "", fmt.Errorf("service install: %w", err)
+	}
+	return self, config, nil
+}
+
+// writeServiceFile writes a service definition whole or not at all
+// (a temporary file renamed over path), mode 0644: service managers
+// refuse definitions others may write. hint is added to a failure to
+// write (such as "use sudo").
+func writeServiceFile(path string, data []byte, hint string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("service install: %w%s", err, hint)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("service install: %w", err)
+	}
+	return nil
 }

@@ -33,16 +33,9 @@ func launchctl(args ...string) ([]byte, error) {
 }
 
 func serviceInstall(cmd *cobra.Command, f serviceFlags) error {
-	self, err := os.Executable()
+	self, config, err := serviceCommand(f)
 	if err != nil {
-		return fmt.Errorf("service install: cannot find this binary: %w", err)
-	}
-	if self, err = filepath.EvalSymlinks(self); err != nil {
-		return fmt.Errorf("service install: %w", err)
-	}
-	config, err := filepath.Abs(f.config)
-	if err != nil {
-		return fmt.Errorf("service install: %w", err)
+		return err
 	}
 	path := launchd.PlistPath(f.root)
 	for _, dir := range []string{filepath.Dir(path), filepath.Join(f.root, launchd.LogDir)} {
@@ -51,13 +44,8 @@ func serviceInstall(cmd *cobra.Command, f serviceFlags) error {
 		}
 	}
 	// launchd refuses a plist that is group- or world-writable.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(launchd.Plist(self, config)), 0o644); err != nil {
-		return fmt.Errorf("service install: %w (LaunchDaemons are installed by root: use sudo)", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("service install: %w", err)
+	if err := writeServiceFile(path, []byte(launchd.Plist(self, config)), " (LaunchDaemons are installed by root: use sudo)"); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "wrote %s (plugfs daemon --config %s; log %s)\n", path, config, filepath.Join(f.root, launchd.LogFile))

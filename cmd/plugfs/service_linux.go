@@ -28,28 +28,16 @@ func systemdRuns(root string) bool {
 }
 
 func serviceInstall(cmd *cobra.Command, f serviceFlags) error {
-	self, err := os.Executable()
+	self, config, err := serviceCommand(f)
 	if err != nil {
-		return fmt.Errorf("service install: cannot find this binary: %w", err)
-	}
-	if self, err = filepath.EvalSymlinks(self); err != nil {
-		return fmt.Errorf("service install: %w", err)
-	}
-	config, err := filepath.Abs(f.config)
-	if err != nil {
-		return fmt.Errorf("service install: %w", err)
+		return err
 	}
 	path := unitPath(f.root)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("service install: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(systemd.Unit(self, config)), 0o644); err != nil {
-		return fmt.Errorf("service install: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("service install: %w", err)
+	if err := writeServiceFile(path, []byte(systemd.Unit(self, config)), ""); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "wrote %s (plugfs daemon --config %s)\n", path, config)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,16 +39,9 @@ func serviceInstall(cmd *cobra.Command, f serviceFlags) error {
 	if err := windowsNoRoot(f); err != nil {
 		return err
 	}
-	self, err := os.Executable()
+	self, config, err := serviceCommand(f)
 	if err != nil {
-		return fmt.Errorf("service install: cannot find this binary: %w", err)
-	}
-	if self, err = filepath.EvalSymlinks(self); err != nil {
-		return fmt.Errorf("service install: %w", err)
-	}
-	config, err := filepath.Abs(f.config)
-	if err != nil {
-		return fmt.Errorf("service install: %w", err)
+		return err
 	}
 	args := []string{"daemon", "--config", config}
 	desc := "Mounts the plugfs volumes declared in " + config + " and serves the plugfs control API."
