@@ -200,6 +200,10 @@ func TestServerMountPoints(t *testing.T) {
 		{"add another volume's point", add("cfg", "/other"), codes.FailedPrecondition, "volume other"},
 		{"add a non-empty directory", add("cfg", full), codes.FailedPrecondition, full},
 		{"add a relative point", add("cfg", "rel/x"), codes.InvalidArgument, "rel/x"},
+		// A network point is a point the daemon takes (no "absolute
+		// path" refusal); this driver serves directories only.
+		{"add a network point", add("cfg", `Y:;srv;data`), codes.InvalidArgument, "serves directories only"},
+		{"add a UNC name", add("cfg", `\\.\Data`), codes.InvalidArgument, "serves directories only"},
 		{"add a refused point", add("cfg", "/refused"), codes.FailedPrecondition, "/refused"},
 		{"remove from an unknown volume", remove("nope", "/cfg2", false), codes.NotFound, "nope"},
 		{"remove an unknown point", remove("cfg", "/nowhere", false), codes.NotFound, "/nowhere"},

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -342,8 +340,9 @@ func (s *Supervisor) AddMountPoint(ctx context.Context, name, point string) (eng
 // session (mountpoint.Parse; Windows kinds only where a driver serves
 // them).
 func (s *Supervisor) AddMountPointFlags(ctx context.Context, name, point string, flags mountpoint.Flags, authID uint64) (engine.MountPointInfo, error) {
-	if point == "" || (!path.IsAbs(point) && !isWindowsAbs(point) && !strings.HasPrefix(point, `\\`)) {
-		return engine.MountPointInfo{}, fmt.Errorf("%w: %q is not an absolute path", core.ErrMountPointInvalid, point)
+	sp, err := s.parseMountPoint(point, flags, authID)
+	if err != nil {
+		return engine.MountPointInfo{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -359,8 +358,7 @@ func (s *Supervisor) AddMountPointFlags(ctx context.Context, name, point string,
 			}
 		}
 	}
-	sp, err := s.checkPoint(point, flags, authID)
-	if err != nil {
+	if sp, err = s.checkDir(point, sp); err != nil {
 		return engine.MountPointInfo{}, err
 	}
 	info, err := v.AddMountPointSpec(ctx, sp)
@@ -370,17 +368,34 @@ func (s *Supervisor) AddMountPointFlags(ctx context.Context, name, point string,
 	return info, nil
 }
 
-// checkPoint parses point with its flags and, for a directory, has the
-// Builder check it (existing, empty, not a mount) and clean it.
+// checkPoint parses point with its flags (parsePoint) and, for a
+// directory, has the Builder check it (checkDir).
 func (s *Supervisor) checkPoint(point string, flags mountpoint.Flags, authID uint64) (mountpoint.Spec, error) {
-	sp, err := mountpoint.Parse(point, flags, authID)
+	sp, err := s.parseMountPoint(point, flags, authID)
+	if err != nil {
+		return mountpoint.Spec{}, err
+	}
+	return s.checkDir(point, sp)
+}
+
+// parseMountPoint is parsePoint with the point named in the error.
+func (s *Supervisor) parseMountPoint(point string, flags mountpoint.Flags, authID uint64) (mountpoint.Spec, error) {
+	sp, err := parsePoint(point, flags, authID)
 	if err != nil {
 		return mountpoint.Spec{}, fmt.Errorf("mounting point %s: %w", point, err)
 	}
-	if sp.Kind == mountpoint.KindDirectory {
-		if sp.Path, err = s.b.CheckPoint(point); err != nil {
-			return mountpoint.Spec{}, fmt.Errorf("mounting point %s: %w", point, err)
-		}
+	return sp, nil
+}
+
+// checkDir has the Builder check a directory point (existing, empty, not
+// a mount) and clean it; other kinds are the driver's to check.
+func (s *Supervisor) checkDir(point string, sp mountpoint.Spec) (mountpoint.Spec, error) {
+	if sp.Kind != mountpoint.KindDirectory {
+		return sp, nil
+	}
+	var err error
+	if sp.Path, err = s.b.CheckPoint(point); err != nil {
+		return mountpoint.Spec{}, fmt.Errorf("mounting point %s: %w", point, err)
 	}
 	return sp, nil
 }

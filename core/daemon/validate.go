@@ -100,12 +100,8 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 		case !path.IsAbs(p):
 			// A Windows kind (Z:, *, \\.\Name, L;Server;Share, C:\dir), or
 			// a relative directory.
-			sp, err := mountpoint.Parse(p, v.Mount.PointFlags, v.Mount.AuthID)
-			switch {
-			case err != nil:
+			if _, err := parsePoint(p, v.Mount.PointFlags, v.Mount.AuthID); err != nil {
 				add(pk, "%v", err)
-			case sp.Kind == mountpoint.KindDirectory:
-				add(pk, "%q is not an absolute path", p)
 			}
 		case seen[path.Clean(p)]:
 			add(pk, "%s is listed twice", p)
@@ -158,4 +154,17 @@ func isWindowsAbs(p string) bool {
 	}
 	c := p[0] | 0x20
 	return c >= 'a' && c <= 'z' && (len(p) == 2 || p[2] == '\\' || p[2] == '/')
+}
+
+// parsePoint reads a mounting point as the daemon takes it: any kind
+// mountpoint.Parse knows, a directory only as an absolute path.
+func parsePoint(p string, flags mountpoint.Flags, authID uint64) (mountpoint.Spec, error) {
+	sp, err := mountpoint.Parse(p, flags, authID)
+	if err != nil {
+		return mountpoint.Spec{}, err
+	}
+	if sp.Kind == mountpoint.KindDirectory && !path.IsAbs(p) {
+		return mountpoint.Spec{}, fmt.Errorf("%w: %q is not an absolute path", core.ErrMountPointInvalid, p)
+	}
+	return sp, nil
 }
