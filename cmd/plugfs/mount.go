@@ -123,17 +123,11 @@ type mountPlan struct {
 
 // plan validates everything that can be checked without side effects.
 func (a *app) plan(pluginName string, points []string, f mountFlags, log *slog.Logger) (mountPlan, error) {
-	opts, err := parsePluginOpts(f.opts)
+	args, err := checkMountArgs(points, f, os.Geteuid() == 0)
 	if err != nil {
 		return mountPlan{}, err
 	}
-	var mo core.MountOptions
-	if err := parseMountOpts(f.mountOpts, &mo, os.Geteuid() == 0); err != nil {
-		return mountPlan{}, err
-	}
-	if f.idleTimeout < 0 {
-		return mountPlan{}, usageError{fmt.Errorf("--idle-timeout %v: must not be negative (0 keeps the plugin running)", f.idleTimeout)}
-	}
+	opts, mo, specs := args.opts, args.mo, args.specs
 	if _, ok := parseLogLevel(f.logLevel); !ok {
 		return mountPlan{}, usageError{fmt.Errorf("unknown --log-level %q: use trace, debug, info, warn or error", f.logLevel)}
 	}
@@ -144,25 +138,8 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log *slog.L
 	if err != nil {
 		return mountPlan{}, err
 	}
-	specs, err := parsePoints(points, f.pointFlags, f.authID)
-	if err != nil {
-		return mountPlan{}, err
-	}
-	var dirs []string
-	for _, sp := range specs {
-		if sp.Kind == mountpoint.KindDirectory {
-			dirs = append(dirs, sp.Path)
-		}
-	}
-	cleanDirs, err := checkPoints(dirs)
-	if err != nil {
-		return mountPlan{}, err
-	}
 	clean := make([]string, len(specs))
 	for i := range specs {
-		if specs[i].Kind == mountpoint.KindDirectory {
-			specs[i].Path, cleanDirs = cleanDirs[0], cleanDirs[1:]
-		}
 		clean[i] = specs[i].String()
 	}
 	if _, err := core.LookupDriver(f.driver); err != nil {
@@ -201,6 +178,50 @@ func (a *app) plan(pluginName string, points []string, f mountFlags, log *slog.L
 		Driver: f.driver,
 		Mount:  mo,
 	}}, nil
+}
+
+// mountArgs are the checked arguments of a mount, standalone or through
+// the daemon.
+type mountArgs struct {
+	opts  map[string]string
+	mo    core.MountOptions
+	specs []mountpoint.Spec // directories absolute and clean (checkPoints)
+}
+
+// checkMountArgs checks what a mount is given, without side effects:
+// plugin options, -o options (root: the default of allow_other), the idle
+// timeout and the mounting points.
+func checkMountArgs(points []string, f mountFlags, root bool) (mountArgs, error) {
+	var args mountArgs
+	var err error
+	if args.opts, err = parsePluginOpts(f.opts); err != nil {
+		return mountArgs{}, err
+	}
+	if err := parseMountOpts(f.mountOpts, &args.mo, root); err != nil {
+		return mountArgs{}, err
+	}
+	if f.idleTimeout < 0 {
+		return mountArgs{}, usageError{fmt.Errorf("--idle-timeout %v: must not be negative (0 keeps the plugin running)", f.idleTimeout)}
+	}
+	if args.specs, err = parsePoints(points, f.pointFlags, f.authID); err != nil {
+		return mountArgs{}, err
+	}
+	var dirs []string
+	for _, sp := range args.specs {
+		if sp.Kind == mountpoint.KindDirectory {
+			dirs = append(dirs, sp.Path)
+		}
+	}
+	cleanDirs, err := checkPoints(dirs)
+	if err != nil {
+		return mountArgs{}, err
+	}
+	for i := range args.specs {
+		if args.specs[i].Kind == mountpoint.KindDirectory {
+			args.specs[i].Path, cleanDirs = cleanDirs[0], cleanDirs[1:]
+		}
+	}
+	return args, nil
 }
 
 // parsePoints parses the mounting points as given with the flags of

@@ -15,7 +15,6 @@ import (
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/daemon"
 	"github.com/plugfs/plugfs/core/daemon/controlv1"
-	"github.com/plugfs/plugfs/core/mountpoint"
 )
 
 // standaloneOnlyFlags are the mount flags that configure the serving
@@ -84,33 +83,13 @@ func (a *app) mountThroughDaemon(cmd *cobra.Command, c *daemonClient, pluginName
 // errors, before anything is started) and turns it into the daemon's
 // request: paths absolute, cache timeouts as given (0: no caching).
 func (a *app) mountRequest(cmd *cobra.Command, pluginName string, points []string, f mountFlags) (*controlv1.MountRequest, error) {
-	opts, err := parsePluginOpts(f.opts)
+	args, err := checkMountArgs(points, f, true)
 	if err != nil {
 		return nil, err
 	}
-	var mo core.MountOptions
-	if err := parseMountOpts(f.mountOpts, &mo, true); err != nil {
-		return nil, err
-	}
+	opts, mo, specs := args.opts, args.mo, args.specs
 	if mo.FSName != "" || mo.Subtype != "" {
 		return nil, usageError{fmt.Errorf("-o fsname= and -o subtype= are not passed to the plugfs daemon (it names the file system after the volume): drop them, or add --standalone")}
-	}
-	if f.idleTimeout < 0 {
-		return nil, usageError{fmt.Errorf("--idle-timeout %v: must not be negative (0 keeps the plugin running)", f.idleTimeout)}
-	}
-	specs, err := parsePoints(points, f.pointFlags, f.authID)
-	if err != nil {
-		return nil, err
-	}
-	var dirs []string
-	for _, sp := range specs {
-		if sp.Kind == mountpoint.KindDirectory {
-			dirs = append(dirs, sp.Path)
-		}
-	}
-	cleanDirs, err := checkPoints(dirs)
-	if err != nil {
-		return nil, err
 	}
 	req := &controlv1.MountRequest{
 		Name:            f.name,
@@ -136,16 +115,8 @@ func (a *app) mountRequest(cmd *cobra.Command, pluginName string, points []strin
 	if mountOptGiven(f.mountOpts, "allow_other", "private") {
 		req.AllowOther = &mo.AllowOther
 	}
-	if f.authID != "" {
-		specs0 := specs[0]
-		req.AuthId = specs0.AuthID
-	}
+	req.AuthId = specs[0].AuthID // --auth-id, the same for every point
 	for _, sp := range specs {
-		if sp.Kind == mountpoint.KindDirectory {
-			sp.Path, cleanDirs = cleanDirs[0], cleanDirs[1:]
-			req.Mountpoints = append(req.Mountpoints, sp.Path)
-			continue
-		}
 		req.Mountpoints = append(req.Mountpoints, sp.String())
 	}
 	if req.Name == "" {

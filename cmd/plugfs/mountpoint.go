@@ -78,7 +78,7 @@ They need the daemon (at --socket); without one they exit 51. A standalone
 			r, err := c.AddMountPoint(ctx, &controlv1.AddMountPointRequest{Volume: args[0], Point: point,
 				Flags: pointFlags, AuthId: specs[0].AuthID})
 			if err != nil {
-				return mountpointErr(err)
+				return daemonMountErr(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "volume %s mounted at %s (%s)\n", args[0], r.GetPoint().GetPath(), r.GetPoint().GetDriver())
 			return nil
@@ -110,7 +110,7 @@ stop a volume, use plugfs unmount.`,
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			if _, err := c.RemoveMountPoint(ctx, &controlv1.RemoveMountPointRequest{Volume: args[0], Point: point, Lazy: lazy}); err != nil {
-				return mountpointErr(err)
+				return daemonMountErr(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "volume %s unmounted from %s\n", args[0], point)
 			return nil
@@ -133,7 +133,7 @@ stop a volume, use plugfs unmount.`,
 			defer cancel()
 			l, err := c.List(ctx, &controlv1.ListRequest{})
 			if err != nil {
-				return mountpointErr(err)
+				return daemonMountErr(err)
 			}
 			rows := []mountpointRow{}
 			found := false
@@ -179,8 +179,3 @@ func (a *app) dialForMountpoint(sub, hint string) (*daemonClient, error) {
 	}
 	return c, err
 }
-
-// mountpointErr turns an error of AddMountPoint, RemoveMountPoint or List
-// into one whose exit code says what went wrong: the sentinel the daemon's
-// error wrapped (12 for a non-empty directory, 41 for a busy point, ...).
-func mountpointErr(err error) error { return daemonMountErr(err) }
