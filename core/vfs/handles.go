@@ -59,15 +59,22 @@ type listed struct {
 	at      time.Time // when the call began
 }
 
-func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool) uint64 {
+// addHandle registers an open handle of n. a is what the open found (nil
+// for a directory): with ExclusiveData, a regular file's content version
+// is recorded for OpenVersion, under the same lock as the handle.
+func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool, a *sdk.Attr) uint64 {
 	raw := false
 	if d, ok := v.be.(fileDonor); ok && !dir && flags.Writable() {
 		raw = d.File(bh) != nil
 	}
+	h := &handle{node: n, bh: bh, flags: flags, dir: dir, raw: raw}
+	if a != nil && v.feat.ExclusiveData && a.Mode.IsRegular() {
+		h.ver, h.verOK = contentVersion(*a), true
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.nextFH++
-	v.handles[v.nextFH] = &handle{node: n, bh: bh, flags: flags, dir: dir, raw: raw}
+	v.handles[v.nextFH] = h
 	n.open++
 	if raw {
 		v.rawWriters++
@@ -160,21 +167,7 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 	v.mu.Lock()
 	v.setAttrLocked(n, a)
 	v.mu.Unlock()
-	fh := v.addHandle(n, bh, flags, false)
-	v.setOpenVersion(fh, a)
-	return fh, nil
-}
-
-// setOpenVersion records the content version the open of fh found.
-func (v *VFS) setOpenVersion(fh uint64, a sdk.Attr) {
-	if !v.feat.ExclusiveData || !a.Mode.IsRegular() {
-		return
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if h := v.handles[fh]; h != nil {
-		h.ver, h.verOK = contentVersion(a), true
-	}
+	return v.addHandle(n, bh, flags, false, &a), nil
 }
 
 // Create creates (or, without Exclusive, opens) regular file name in
@@ -192,9 +185,7 @@ func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.
 	v.mu.Lock()
 	n := v.nodes[e.ID]
 	v.mu.Unlock()
-	fh := v.addHandle(n, bh, flags, false)
-	v.setOpenVersion(fh, e.Attr.Attr)
-	return e, fh, nil
+	return e, v.addHandle(n, bh, flags, false, &e.Attr.Attr), nil
 }
 
 // Read reads into dest at off from handle fh and returns how many bytes
@@ -310,7 +301,7 @@ func (v *VFS) OpenDir(ctx context.Context, id uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return v.addHandle(n, bh, sdk.ReadOnly, true), nil
+	return v.addHandle(n, bh, sdk.ReadOnly, true, nil), nil
 }
 
 // dirPageSize is how many entries the VFS asks the plugin for at once.
