@@ -332,6 +332,9 @@ func (r *rawFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte) (ui
 // close saved).
 func (r *rawFS) Flush(cancel <-chan struct{}, in *fuse.FlushIn) fuse.Status {
 	if !r.m.fs.Features().Flush {
+		if r.m.debug != nil {
+			r.m.debug(fmt.Sprintf("flush node=%d: ENOSYS (the plugin has nothing to flush)", in.NodeId))
+		}
 		return fuse.ENOSYS
 	}
 	ctx, done := r.op(cancel, &in.InHeader, "flush")
