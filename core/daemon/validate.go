@@ -164,7 +164,16 @@ func parsePoint(p string, flags mountpoint.Flags, authID uint64) (mountpoint.Spe
 		return mountpoint.Spec{}, err
 	}
 	if sp.Kind == mountpoint.KindDirectory && !path.IsAbs(p) {
-		return mountpoint.Spec{}, fmt.Errorf("%w: %q is not an absolute path", core.ErrMountPointInvalid, p)
+		return mountpoint.Spec{}, notAbsolute(p)
 	}
 	return sp, nil
 }
+
+// notAbsolute is a relative directory given as a mounting point; it
+// matches core.ErrMountPointInvalid.
+type notAbsolute string
+
+func (p notAbsolute) Error() string { return fmt.Sprintf("%q is not an absolute path", string(p)) }
+
+// Unwrap makes errors.Is(err, core.ErrMountPointInvalid) hold.
+func (notAbsolute) Unwrap() error { return core.ErrMountPointInvalid }
