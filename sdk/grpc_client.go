@@ -136,10 +136,13 @@ func (c *Client) OpenFile(ctx context.Context, path string, flags OpenFlags, mod
 }
 
 func (c *Client) open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode, wantFile bool) (Handle, Attr, *os.File, error) {
-	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode), WantFile: wantFile})
+	po := postOpFrom(ctx)
+	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode), WantFile: wantFile,
+		StatParent: po != nil && flags&Create != 0})
 	if err != nil {
 		return 0, Attr{}, nil, errorFromStatus(err)
 	}
+	po.setParent(r.ParentAttr)
 	var file *os.File
 	if r.FileToken != 0 && c.files != nil {
 		// The plugin sent the descriptor before it answered, so it is
@@ -198,8 +201,20 @@ func (c *Client) Write(ctx context.Context, h Handle, p []byte, off int64) (int,
 
 // Release implements FileSystem.
 func (c *Client) Release(ctx context.Context, h Handle) error {
-	_, err := c.rpc.Release(ctx, &fsv1.HandleRequest{Caller: callerToWire(ctx), Handle: uint64(h)})
-	return errorFromStatus(err)
+	po := postOpFrom(ctx)
+	req := &fsv1.HandleRequest{Caller: callerToWire(ctx), Handle: uint64(h)}
+	if po != nil {
+		req.StatPath = po.ReleasePath
+	}
+	r, err := c.rpc.Release(ctx, req)
+	if err != nil {
+		return errorFromStatus(err)
+	}
+	if po != nil && r.Attr != nil {
+		a := attrFromWire(r.Attr)
+		po.Self = &a
+	}
+	return nil
 }
 
 // Flush implements Flusher.
@@ -229,32 +244,46 @@ func (c *Client) Setattr(ctx context.Context, path string, h Handle, a SetAttr) 
 
 // Mkdir implements Mkdirer.
 func (c *Client) Mkdir(ctx context.Context, path string, mode fs.FileMode) (Attr, error) {
-	r, err := c.rpc.Mkdir(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode | fs.ModeDir)})
+	po := postOpFrom(ctx)
+	r, err := c.rpc.Mkdir(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode | fs.ModeDir), StatParent: po != nil})
 	if err != nil {
 		return Attr{}, errorFromStatus(err)
 	}
+	po.setParent(r.ParentAttr)
 	return attrFromWire(r.Attr), nil
 }
 
 // Mknod implements Mknoder.
 func (c *Client) Mknod(ctx context.Context, path string, mode fs.FileMode, rdev uint32) (Attr, error) {
-	r, err := c.rpc.Mknod(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode), Rdev: rdev})
+	po := postOpFrom(ctx)
+	r, err := c.rpc.Mknod(ctx, &fsv1.CreateRequest{Caller: callerToWire(ctx), Path: path, Mode: ModeToPOSIX(mode), Rdev: rdev, StatParent: po != nil})
 	if err != nil {
 		return Attr{}, errorFromStatus(err)
 	}
+	po.setParent(r.ParentAttr)
 	return attrFromWire(r.Attr), nil
 }
 
 // Unlink implements Remover.
 func (c *Client) Unlink(ctx context.Context, path string) error {
-	_, err := c.rpc.Unlink(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
-	return errorFromStatus(err)
+	po := postOpFrom(ctx)
+	r, err := c.rpc.Unlink(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path, StatParent: po != nil})
+	if err != nil {
+		return errorFromStatus(err)
+	}
+	po.setParent(r.ParentAttr)
+	return nil
 }
 
 // Rmdir implements Remover.
 func (c *Client) Rmdir(ctx context.Context, path string) error {
-	_, err := c.rpc.Rmdir(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path})
-	return errorFromStatus(err)
+	po := postOpFrom(ctx)
+	r, err := c.rpc.Rmdir(ctx, &fsv1.PathRequest{Caller: callerToWire(ctx), Path: path, StatParent: po != nil})
+	if err != nil {
+		return errorFromStatus(err)
+	}
+	po.setParent(r.ParentAttr)
+	return nil
 }
 
 // Rename implements Renamer.

@@ -203,7 +203,8 @@ func (s *grpcServer) Open(ctx context.Context, r *fsv1.OpenRequest) (*fsv1.OpenR
 		if err != nil {
 			return nil, err
 		}
-		return &fsv1.OpenResponse{Handle: uint64(h), Attr: attrToWire(a), FileToken: s.donate(ctx, f, h, r.WantFile)}, nil
+		return &fsv1.OpenResponse{Handle: uint64(h), Attr: attrToWire(a), FileToken: s.donate(ctx, f, h, r.WantFile),
+			ParentAttr: parentAttr(ctx, f, r.Path, r.StatParent && OpenFlags(r.Flags)&Create != 0)}, nil
 	})
 }
 
@@ -268,9 +269,16 @@ func (s *grpcServer) Write(ctx context.Context, r *fsv1.WriteRequest) (*fsv1.Wri
 	})
 }
 
-func (s *grpcServer) Release(ctx context.Context, r *fsv1.HandleRequest) (*fsv1.Empty, error) {
-	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.Empty, error) {
-		return empty, f.Release(ctx, Handle(r.Handle))
+func (s *grpcServer) Release(ctx context.Context, r *fsv1.HandleRequest) (*fsv1.ReleaseResponse, error) {
+	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.ReleaseResponse, error) {
+		if err := f.Release(ctx, Handle(r.Handle)); err != nil {
+			return nil, err
+		}
+		resp := &fsv1.ReleaseResponse{}
+		if r.StatPath != "" {
+			resp.Attr = statWire(ctx, f, r.StatPath)
+		}
+		return resp, nil
 	})
 }
 
@@ -314,7 +322,10 @@ func (s *grpcServer) Mkdir(ctx context.Context, r *fsv1.CreateRequest) (*fsv1.At
 			return nil, err
 		}
 		a, err := m.Mkdir(ctx, r.Path, PermMode(ModeFromPOSIX(r.Mode)))
-		return &fsv1.AttrResponse{Attr: attrToWire(a)}, err
+		if err != nil {
+			return nil, err
+		}
+		return &fsv1.AttrResponse{Attr: attrToWire(a), ParentAttr: parentAttr(ctx, f, r.Path, r.StatParent)}, nil
 	})
 }
 
@@ -325,27 +336,36 @@ func (s *grpcServer) Mknod(ctx context.Context, r *fsv1.CreateRequest) (*fsv1.At
 			return nil, err
 		}
 		a, err := m.Mknod(ctx, r.Path, ModeFromPOSIX(r.Mode), r.Rdev)
-		return &fsv1.AttrResponse{Attr: attrToWire(a)}, err
+		if err != nil {
+			return nil, err
+		}
+		return &fsv1.AttrResponse{Attr: attrToWire(a), ParentAttr: parentAttr(ctx, f, r.Path, r.StatParent)}, nil
 	})
 }
 
-func (s *grpcServer) Unlink(ctx context.Context, r *fsv1.PathRequest) (*fsv1.Empty, error) {
-	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.Empty, error) {
+func (s *grpcServer) Unlink(ctx context.Context, r *fsv1.PathRequest) (*fsv1.RemoveResponse, error) {
+	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.RemoveResponse, error) {
 		rm, err := optional[Remover](f, ErrNotSupported)
 		if err != nil {
 			return nil, err
 		}
-		return empty, rm.Unlink(ctx, r.Path)
+		if err := rm.Unlink(ctx, r.Path); err != nil {
+			return nil, err
+		}
+		return &fsv1.RemoveResponse{ParentAttr: parentAttr(ctx, f, r.Path, r.StatParent)}, nil
 	})
 }
 
-func (s *grpcServer) Rmdir(ctx context.Context, r *fsv1.PathRequest) (*fsv1.Empty, error) {
-	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.Empty, error) {
+func (s *grpcServer) Rmdir(ctx context.Context, r *fsv1.PathRequest) (*fsv1.RemoveResponse, error) {
+	return call(s, ctx, r.Caller, func(ctx context.Context, f FileSystem) (*fsv1.RemoveResponse, error) {
 		rm, err := optional[Remover](f, ErrNotSupported)
 		if err != nil {
 			return nil, err
 		}
-		return empty, rm.Rmdir(ctx, r.Path)
+		if err := rm.Rmdir(ctx, r.Path); err != nil {
+			return nil, err
+		}
+		return &fsv1.RemoveResponse{ParentAttr: parentAttr(ctx, f, r.Path, r.StatParent)}, nil
 	})
 }
 

@@ -78,6 +78,7 @@ func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool, a
 	n.open++
 	if raw {
 		v.rawWriters++
+		n.raw++
 	}
 	return v.nextFH
 }
@@ -157,15 +158,16 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 	if err != nil {
 		return 0, err
 	}
+	st := v.stamp()
 	bh, a, err := v.be.Open(ctx, path, backendFlags(flags)&^(sdk.Create|sdk.Exclusive), 0)
 	if flags&sdk.Truncate != 0 {
-		v.noteChange()
+		defer v.noteChange()
 	}
 	if err != nil {
 		return 0, err
 	}
 	v.mu.Lock()
-	v.setAttrLocked(n, a)
+	v.fillLocked(n, a, st)
 	v.mu.Unlock()
 	return v.addHandle(n, bh, flags, false, &a), nil
 }
@@ -174,7 +176,7 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 // parent and opens it.
 func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.OpenFlags, mode fs.FileMode) (Entry, uint64, error) {
 	var bh sdk.Handle
-	e, err := v.create(ctx, parent, name, v.feat.Write, func(path string) (sdk.Attr, error) {
+	e, err := v.create(ctx, parent, name, v.feat.Write, flags&sdk.Exclusive != 0, func(ctx context.Context, path string) (sdk.Attr, error) {
 		h, a, err := v.be.Open(ctx, path, backendFlags(flags)|sdk.Create, sdk.PermMode(mode))
 		bh = h
 		return a, err
@@ -273,6 +275,9 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 		h.node.open--
 		if h.raw {
 			v.rawWriters--
+			if h.node.raw--; h.node.raw == 0 {
+				v.staleLocked(h.node) // its writes bypassed the VFS
+			}
 		}
 		v.dropIfUnusedLocked(h.node)
 	}
@@ -280,12 +285,29 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	if !ok {
 		return fmt.Errorf("handle %d: %w", fh, sdk.ErrBadHandle)
 	}
+	var po *sdk.PostOp
+	st := v.stamp()
+	v.mu.Lock()
+	mods := h.node.mods
+	v.mu.Unlock()
 	if h.flags.Writable() {
 		defer v.noteChange() // a plugin may store the file now
+		// Its writes made the attributes stale: bring them back with the
+		// release, for the metadata cache.
+		if po = v.postOp(); po != nil {
+			po.ReleasePath, _ = v.pathOf(h.node)
+		}
 	}
-	err := v.be.Release(context.WithoutCancel(ctx), h.backend())
+	err := v.be.Release(sdk.WithPostOp(context.WithoutCancel(ctx), po), h.backend())
 	if errors.Is(err, sdk.ErrStale) || errors.Is(err, sdk.ErrUnavailable) {
 		return nil // its plugin is gone, and the handle with it
+	}
+	if err == nil && po != nil && po.Self != nil {
+		v.mu.Lock()
+		if h.node.raw == 0 && len(h.node.links) > 0 {
+			v.fillNodeLocked(h.node, *po.Self, st, mods)
+		}
+		v.mu.Unlock()
 	}
 	return err
 }
@@ -461,5 +483,5 @@ func (v *VFS) BindEntry(fh uint64, e DirEntry) (Entry, bool) {
 	if _, err := v.pathLocked(h.node); err != nil {
 		return Entry{}, false // an unlinked directory: Lookup would fail
 	}
-	return v.bindLocked(h.node, e.Name, *e.Attr), true
+	return v.bindLocked(h.node, e.Name, *e.Attr, readStamp{changes: st.changes, at: st.at}), true
 }

@@ -55,9 +55,17 @@ func (v *VFS) Changed(c sdk.Change) {
 	if c.Kind == sdk.ChangeAll {
 		for _, n := range v.nodes {
 			n.noCapExp = time.Time{}
+			v.forgetCachedLocked(n)
 		}
-	} else if _, n, _ := v.walkLocked(c.Path); n != nil {
-		n.noCapExp = time.Time{}
+	} else {
+		parent, n, _ := v.walkLocked(c.Path)
+		if n != nil {
+			n.noCapExp = time.Time{}
+			v.forgetCachedLocked(n)
+		}
+		if parent != nil && c.Kind != sdk.ChangeModified {
+			parent.attrExp, parent.complete = time.Time{}, false
+		}
 	}
 	if len(v.invalidators) == 0 {
 		v.mu.Unlock()

@@ -626,7 +626,7 @@ func (c *countStat) StatHandle(ctx context.Context, h sdk.Handle) (sdk.Attr, err
 // can, and ignores a handle of another node.
 func TestGetattrThroughHandle(t *testing.T) {
 	be := &countStat{FS: memfs.New()}
-	v := vfs.New(be, sdk.DetectFeatures(be), vfs.Options{})
+	v := vfs.New(be, sdk.DetectFeatures(be), vfs.Options{CacheNodes: -1}) // every getattr asks
 	e, fh, err := v.Create(ctx, vfs.RootID, "f", sdk.ReadWrite, 0o644)
 	if err != nil {
 		t.Fatal(err)

@@ -18,17 +18,28 @@ func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, er
 	if err != nil {
 		return Entry{}, err
 	}
+	if e, notExist, ok := v.lookupCached(parent, name); ok {
+		if notExist {
+			return Entry{}, fmt.Errorf("lookup %s: %w", path, sdk.ErrNotExist)
+		}
+		return e, nil
+	}
+	st := v.stamp()
 	a, err := v.be.Stat(ctx, path)
 	if err != nil {
+		// Gone behind our back, unless a change raced the call: a
+		// rename may have moved the name after its path was computed.
 		if errors.Is(err, sdk.ErrNotExist) {
 			v.mu.Lock()
-			v.noteChange()
-			v.unlinkLocked(p, name) // gone behind our back
+			if v.changes.Load() == st.changes {
+				v.noteChange()
+				v.unlinkLocked(p, name)
+			}
 			v.mu.Unlock()
 		}
 		return Entry{}, err
 	}
-	return v.bind(p, name, a), nil
+	return v.bind(p, name, a, st), nil
 }
 
 // NegativeTimeout is how long the kernel may cache a failed lookup.
@@ -46,9 +57,12 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 		v.mu.Unlock()
 		return Attr{}, sdk.ErrStale
 	}
-	// No answer from a cache here: the kernel caches attributes for
-	// AttrTimeout already, and a second cache filled by a Getattr that
-	// raced a write would hand the kernel a size older than the write.
+	// The metadata cache answers while the attributes are fresh (see
+	// metacache.go: never filled by a call that raced a change).
+	if a, ok := v.getattrCachedLocked(n); ok {
+		v.mu.Unlock()
+		return a, nil
+	}
 	path, perr := v.pathLocked(n)
 	h := v.handles[fh]
 	if h != nil && (h.node != n || h.dir) {
@@ -57,8 +71,10 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	if h == nil && perr != nil && v.feat.StatHandle {
 		h = v.anyHandleLocked(n) // an unlinked node: any of its handles
 	}
+	mods := n.mods
 	v.mu.Unlock()
 
+	st := v.stamp()
 	var a sdk.Attr
 	var err error
 	switch {
@@ -82,7 +98,7 @@ func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.setAttrLocked(n, a)
+	v.fillNodeLocked(n, a, st, mods)
 	return v.attrOfLocked(n), nil
 }
 
@@ -109,17 +125,18 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	if perr != nil && h == nil {
 		return Attr{}, perr
 	}
-	st := v.be.(sdk.Setattrer)
+	setter := v.be.(sdk.Setattrer)
+	st := v.stamp()
 	var a sdk.Attr
 	var err error
 	if h != nil {
 		err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
 			var e error
-			a, e = st.Setattr(ctx, path, bh, sa)
+			a, e = setter.Setattr(ctx, path, bh, sa)
 			return e
 		})
 	} else {
-		a, err = st.Setattr(ctx, path, 0, sa)
+		a, err = setter.Setattr(ctx, path, 0, sa)
 	}
 	if err != nil {
 		v.invalidate(n)
@@ -127,8 +144,8 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.fillLocked(n, a, st) // the change's own result, unless another raced it
 	v.noteChange()
-	v.setAttrLocked(n, a)
 	return v.attrOfLocked(n), nil
 }
 
@@ -146,7 +163,9 @@ func (v *VFS) Readlink(ctx context.Context, id uint64) (string, error) {
 }
 
 // create runs a creating call for name in parent and binds the result.
-func (v *VFS) create(ctx context.Context, parent uint64, name string, has bool, do func(path string) (sdk.Attr, error)) (Entry, error) {
+// isNew says the call makes a new object (not Link, not an open of an
+// existing file by a Create without Exclusive).
+func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew bool, do func(ctx context.Context, path string) (sdk.Attr, error)) (Entry, error) {
 	if err := v.mutable(has, sdk.ErrNotSupported); err != nil {
 		return Entry{}, err
 	}
@@ -154,33 +173,54 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has bool, 
 	if err != nil {
 		return Entry{}, err
 	}
-	a, err := do(path)
-	v.invalidate(p) // mtime, nlink of the directory
+	st := v.stamp()
+	po := v.postOp()
+	a, err := do(sdk.WithPostOp(ctx, po), path)
 	if err != nil {
+		v.mu.Lock()
+		if errors.Is(err, sdk.ErrExist) {
+			p.complete = false // the name exists after all
+		}
+		v.mu.Unlock()
+		v.invalidate(p)
 		return Entry{}, err
 	}
-	return v.bind(p, name, a), nil
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := v.bindLocked(p, name, a, st) // the change's own result, unless another raced it
+	if a.Mode.IsDir() && v.changes.Load() == st.changes {
+		n := v.nodes[e.ID]
+		n.complete, n.completeGen = true, v.generation() // a new directory is empty
+	}
+	v.parentChangedLocked(p, po, st) // mtime, nlink of the directory
+	if isNew {
+		// The kernel asks for security.capability before the first write
+		// of every open; a file just made has none.
+		v.nodes[e.ID].noCapExp = v.freshUntil(st.at, v.opts.AttrTimeout)
+	}
+	v.noteChange()
+	return e, nil
 }
 
 // Mkdir creates directory name in parent with permission bits mode (the
 // driver has applied the umask) and returns its entry with one kernel
 // reference. Create, Mknod, Symlink and Link do the same for their kinds.
 func (v *VFS) Mkdir(ctx context.Context, parent uint64, name string, mode fs.FileMode) (Entry, error) {
-	return v.create(ctx, parent, name, v.feat.Mkdir, func(path string) (sdk.Attr, error) {
+	return v.create(ctx, parent, name, v.feat.Mkdir, true, func(ctx context.Context, path string) (sdk.Attr, error) {
 		return v.be.(sdk.Mkdirer).Mkdir(ctx, path, sdk.PermMode(mode))
 	})
 }
 
 // Mknod creates special file name in parent.
 func (v *VFS) Mknod(ctx context.Context, parent uint64, name string, mode fs.FileMode, rdev uint32) (Entry, error) {
-	return v.create(ctx, parent, name, v.feat.Mknod, func(path string) (sdk.Attr, error) {
+	return v.create(ctx, parent, name, v.feat.Mknod, true, func(ctx context.Context, path string) (sdk.Attr, error) {
 		return v.be.(sdk.Mknoder).Mknod(ctx, path, mode, rdev)
 	})
 }
 
 // Symlink creates symbolic link name in parent pointing to target.
 func (v *VFS) Symlink(ctx context.Context, parent uint64, name, target string) (Entry, error) {
-	return v.create(ctx, parent, name, v.feat.Symlink, func(path string) (sdk.Attr, error) {
+	return v.create(ctx, parent, name, v.feat.Symlink, true, func(ctx context.Context, path string) (sdk.Attr, error) {
 		return v.be.(sdk.Symlinker).Symlink(ctx, target, path)
 	})
 }
@@ -196,7 +236,7 @@ func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (
 	if err != nil {
 		return Entry{}, err
 	}
-	e, err := v.create(ctx, parent, name, true, func(path string) (sdk.Attr, error) {
+	e, err := v.create(ctx, parent, name, true, false, func(ctx context.Context, path string) (sdk.Attr, error) {
 		return v.be.(sdk.Linker).Link(ctx, oldPath, path)
 	})
 	if err == nil && e.ID != n.id {
@@ -210,15 +250,15 @@ func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (
 // Unlink removes the non-directory name from parent. A node left with no
 // name lives on while the kernel or a handle refers to it (an orphan).
 func (v *VFS) Unlink(ctx context.Context, parent uint64, name string) error {
-	return v.remove(ctx, parent, name, func(path string) error { return v.be.(sdk.Remover).Unlink(ctx, path) })
+	return v.remove(ctx, parent, name, func(ctx context.Context, path string) error { return v.be.(sdk.Remover).Unlink(ctx, path) })
 }
 
 // Rmdir removes the empty directory name from parent.
 func (v *VFS) Rmdir(ctx context.Context, parent uint64, name string) error {
-	return v.remove(ctx, parent, name, func(path string) error { return v.be.(sdk.Remover).Rmdir(ctx, path) })
+	return v.remove(ctx, parent, name, func(ctx context.Context, path string) error { return v.be.(sdk.Remover).Rmdir(ctx, path) })
 }
 
-func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(string) error) error {
+func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(context.Context, string) error) error {
 	if err := v.mutable(v.feat.Remove, sdk.ErrNotSupported); err != nil {
 		return err
 	}
@@ -226,11 +266,17 @@ func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(st
 	if err != nil {
 		return err
 	}
-	err = do(path)
+	st := v.stamp()
+	po := v.postOp()
+	err = do(sdk.WithPostOp(ctx, po), path)
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if err == nil {
+		v.parentChangedLocked(p, po, st)
+	} else {
+		v.staleLocked(p)
+	}
 	v.noteChange()
-	p.attrExp = time.Time{}
 	if err == nil || errors.Is(err, sdk.ErrNotExist) {
 		v.unlinkLocked(p, name)
 	}
@@ -262,7 +308,8 @@ func (v *VFS) Rename(ctx context.Context, oldParent uint64, oldName string, newP
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.noteChange()
-	op.attrExp, np.attrExp = time.Time{}, time.Time{}
+	v.staleLocked(op)
+	v.staleLocked(np)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"container/list"
 	"fmt"
 	"strings"
 	"time"
@@ -44,7 +45,21 @@ type node struct {
 	ino      inoKey // the plugin's inode number, with StableIno
 
 	attr    sdk.Attr
-	attrExp time.Time // attr is fresh until then
+	attrExp time.Time // attr is fresh until then (see metacache.go)
+	attrGen uint64    // the plugin generation attr was read in
+
+	// entryExp: until then, the node's names are fresh bindings
+	// (entryGen: the plugin generation they were read in).
+	entryExp time.Time
+	entryGen uint64
+	// complete: a directory whose every name is among children (seen
+	// empty by Mkdir, every child kept since), in plugin generation
+	// completeGen; with ExclusiveData a missing name then does not exist.
+	complete    bool
+	completeGen uint64
+	raw         int           // open handles writing a donated file
+	mods        uint64        // bumped whenever attr becomes stale (staleLocked)
+	lru         *list.Element // in VFS.lru while kept for the cache alone
 
 	// noCapExp: until then, the plugin is known to have no
 	// security.capability attribute for the node (see Getxattr).
@@ -57,13 +72,8 @@ func (v *VFS) pathLocked(n *node) (string, error) {
 		return "/", nil
 	}
 	var parts []string
-	for cur := n; cur.id != RootID; {
-		if len(cur.links) == 0 {
-			return "", fmt.Errorf("node %d is unlinked: %w", n.id, sdk.ErrNotExist)
-		}
-		l := cur.links[0]
-		parts = append(parts, l.name)
-		cur = l.parent
+	if !v.namesLocked(n, &parts, 0) {
+		return "", fmt.Errorf("node %d is unlinked: %w", n.id, sdk.ErrNotExist)
 	}
 	var b strings.Builder
 	for i := len(parts) - 1; i >= 0; i-- {
@@ -72,6 +82,31 @@ func (v *VFS) pathLocked(n *node) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// namesLocked appends n's names up to the root, last first, through the
+// first of its links whose parent still leads there: a name a lookup
+// bound under a directory that a racing rename has since detached is
+// skipped. It reports false when no link leads to the root.
+func (v *VFS) namesLocked(n *node, parts *[]string, depth int) bool {
+	if n.id == RootID {
+		return true
+	}
+	if depth > maxDepth {
+		return false
+	}
+	for _, l := range n.links {
+		mark := len(*parts)
+		*parts = append(*parts, l.name)
+		if v.namesLocked(l.parent, parts, depth+1) {
+			return true
+		}
+		*parts = (*parts)[:mark]
+	}
+	return false
+}
+
+// maxDepth bounds the directories a path may cross (PATH_MAX / 2).
+const maxDepth = 2048
 
 // nodePath returns the node called id and its path.
 func (v *VFS) nodePath(id uint64) (*node, string, error) {
@@ -100,16 +135,17 @@ func (v *VFS) childPath(parent uint64, name string) (*node, string, error) {
 	return p, pp + "/" + name, nil
 }
 
-// bind records that name in parent is the object with attributes a, and
-// returns the entry for the kernel (one more kernel reference).
-func (v *VFS) bind(parent *node, name string, a sdk.Attr) Entry {
+// bind records that name in parent is the object with attributes a, read
+// by a plugin call stamped st, and returns the entry for the kernel (one
+// more kernel reference).
+func (v *VFS) bind(parent *node, name string, a sdk.Attr, st readStamp) Entry {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.bindLocked(parent, name, a)
+	return v.bindLocked(parent, name, a, st)
 }
 
 // bindLocked is bind with v.mu held.
-func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr) Entry {
+func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr, st readStamp) Entry {
 	n := parent.children[name]
 	gen := v.generation()
 	if n != nil && v.sameObject(n, a, gen) {
@@ -141,7 +177,13 @@ func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr) Entry {
 		parent.children[name] = n
 	}
 	n.lookups++
-	v.setAttrLocked(n, a)
+	v.unretainLocked(n)
+	v.fillLocked(n, a, st)
+	if v.changes.Load() == st.changes {
+		n.entryExp, n.entryGen = v.freshUntil(st.at, v.opts.EntryTimeout), gen
+	} else {
+		n.entryExp = time.Time{}
+	}
 	return Entry{ID: n.id, Attr: v.attrOfLocked(n), EntryTimeout: v.opts.EntryTimeout}
 }
 
@@ -196,7 +238,7 @@ func (v *VFS) unlinkLocked(parent *node, name string) {
 	} else if n.attr.Nlink > 1 {
 		n.attr.Nlink--
 	}
-	n.attrExp = time.Time{}
+	v.staleLocked(n)
 	v.dropIfUnusedLocked(n)
 	v.dropIfUnusedLocked(parent) // it may have been kept for n alone
 }
@@ -209,9 +251,23 @@ func (v *VFS) dropIfUnusedLocked(n *node) {
 	if n.id == RootID || n.lookups > 0 || n.open > 0 || len(n.children) > 0 {
 		return
 	}
+	if n.lru != nil && len(n.links) > 0 {
+		return // kept already
+	}
+	v.unretainLocked(n)
+	if v.retainLocked(n) {
+		return // kept for the metadata cache
+	}
+	v.dropLocked(n)
+}
+
+// dropLocked forgets n, which nobody refers to; its parents lose a child
+// they knew, so they are no longer complete.
+func (v *VFS) dropLocked(n *node) {
 	for _, l := range n.links {
 		if l.parent.children[l.name] == n {
 			delete(l.parent.children, l.name)
+			l.parent.complete = false
 			v.dropIfUnusedLocked(l.parent)
 		}
 	}
@@ -249,7 +305,7 @@ func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
 		np.children = make(map[string]*node)
 	}
 	np.children[nn] = n
-	n.attrExp = time.Time{}  // ctime changes
+	v.staleLocked(n) // ctime changes
 	v.dropIfUnusedLocked(op) // it may have been kept for n alone
 }
 
@@ -271,16 +327,10 @@ func (v *VFS) exchangeLocked(a *node, an string, b *node, bn string) {
 			toP.children = make(map[string]*node)
 		}
 		toP.children[toN] = n
-		n.attrExp = time.Time{}
+		v.staleLocked(n)
 	}
 	relink(x, a, an, b, bn)
 	relink(y, b, bn, a, an)
-}
-
-// setAttrLocked caches a as n's attributes.
-func (v *VFS) setAttrLocked(n *node, a sdk.Attr) {
-	n.attr = a
-	n.attrExp = time.Now().Add(v.opts.AttrTimeout)
 }
 
 // attrOfLocked returns n's cached attributes as the kernel should see them.
@@ -295,7 +345,7 @@ func (v *VFS) attrOfLocked(n *node) Attr {
 // invalidate drops n's cached attributes after a change to it.
 func (v *VFS) invalidate(n *node) {
 	v.mu.Lock()
-	n.attrExp = time.Time{}
+	v.staleLocked(n)
 	n.noCapExp = time.Time{}
 	v.noteChange()
 	v.mu.Unlock()

@@ -33,6 +33,11 @@ type Options struct {
 	OnCache func(cache string, hit bool)
 	// ReadOnly refuses every change with sdk.ErrReadOnly.
 	ReadOnly bool
+	// CacheNodes is how many nodes the kernel has forgotten the VFS keeps
+	// to answer lookups and getattrs without a plugin call while their
+	// metadata is fresh (see the package doc). 0 means 32768; negative
+	// keeps none. An EntryTimeout below 0 turns the cache off.
+	CacheNodes int
 }
 
 func (o Options) withDefaults() Options {
@@ -78,6 +83,7 @@ type VFS struct {
 	nextID  uint64
 	handles map[uint64]*handle
 	nextFH  uint64
+	lru     lruList // nodes kept for the metadata cache alone, most recent first
 
 	invalidators map[*int]Invalidator // by SetInvalidator's key
 
@@ -135,11 +141,40 @@ func (v *VFS) OpenHandles() int {
 	return len(v.handles)
 }
 
-// Nodes returns how many nodes the VFS tracks (the root included).
+// Nodes returns how many nodes the kernel or an open handle refers to,
+// with the directories on their paths, the root included. Nodes the
+// metadata cache alone keeps are not counted (see Kept).
 func (v *VFS) Nodes() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.nodes)
+	return v.referencedLocked()
+}
+
+// Kept returns how many nodes the VFS keeps for the metadata cache alone.
+func (v *VFS) Kept() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.nodes) - v.referencedLocked()
+}
+
+func (v *VFS) referencedLocked() int {
+	in := make(map[*node]bool)
+	var mark func(n *node)
+	mark = func(n *node) {
+		if in[n] {
+			return
+		}
+		in[n] = true
+		for _, l := range n.links {
+			mark(l.parent)
+		}
+	}
+	for _, n := range v.nodes {
+		if n.id == RootID || n.lookups > 0 || n.open > 0 {
+			mark(n)
+		}
+	}
+	return len(in)
 }
 
 // noteChange records that a change has completed (see VFS.changes).

@@ -78,9 +78,12 @@ func (r *restartable) ReadDir(ctx context.Context, h sdk.Handle, c uint64, max i
 	return r.FS.ReadDir(ctx, h, c, max)
 }
 
+// newVFS serves memfs without the metadata cache, so every lookup and
+// getattr reaches the plugin and nodes go when the kernel forgets them
+// (metacache_test.go tests the cache).
 func newVFS(t *testing.T) (*vfs.VFS, *restartable) {
 	be := &restartable{FS: memfs.New(), owner: map[sdk.Handle]uint64{}}
-	return vfs.New(be, sdk.DetectFeatures(be.FS), vfs.Options{}), be
+	return vfs.New(be, sdk.DetectFeatures(be.FS), vfs.Options{CacheNodes: -1}), be
 }
 
 var ctx = context.Background()

@@ -132,7 +132,7 @@ func (x Change_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Change_Kind.Descriptor instead.
 func (Change_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{31, 0}
+	return file_filesystem_proto_rawDescGZIP(), []int{33, 0}
 }
 
 // ErrorDetail rides in the gRPC status details of a failed call.
@@ -808,9 +808,11 @@ func (x *Attr) GetBtimeNs() int64 {
 }
 
 type PathRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Caller        *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
-	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Caller *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
+	Path   string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	// Unlink, Rmdir: answer the parent's attributes after the change.
+	StatParent    bool `protobuf:"varint,3,opt,name=stat_parent,json=statParent,proto3" json:"stat_parent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -859,10 +861,19 @@ func (x *PathRequest) GetPath() string {
 	return ""
 }
 
+func (x *PathRequest) GetStatParent() bool {
+	if x != nil {
+		return x.StatParent
+	}
+	return false
+}
+
 type HandleRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Caller        *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
-	Handle        uint64                 `protobuf:"varint,2,opt,name=handle,proto3" json:"handle,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Caller *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
+	Handle uint64                 `protobuf:"varint,2,opt,name=handle,proto3" json:"handle,omitempty"`
+	// Release: answer this path's attributes after the release.
+	StatPath      string `protobuf:"bytes,3,opt,name=stat_path,json=statPath,proto3" json:"stat_path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -911,9 +922,18 @@ func (x *HandleRequest) GetHandle() uint64 {
 	return 0
 }
 
+func (x *HandleRequest) GetStatPath() string {
+	if x != nil {
+		return x.StatPath
+	}
+	return ""
+}
+
 type AttrResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Attr          *Attr                  `protobuf:"bytes,1,opt,name=attr,proto3" json:"attr,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Attr  *Attr                  `protobuf:"bytes,1,opt,name=attr,proto3" json:"attr,omitempty"`
+	// Mkdir, Mknod with stat_parent: the parent's attributes after it.
+	ParentAttr    *Attr `protobuf:"bytes,2,opt,name=parent_attr,json=parentAttr,proto3" json:"parent_attr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -955,6 +975,103 @@ func (x *AttrResponse) GetAttr() *Attr {
 	return nil
 }
 
+func (x *AttrResponse) GetParentAttr() *Attr {
+	if x != nil {
+		return x.ParentAttr
+	}
+	return nil
+}
+
+type RemoveResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// With stat_parent: the parent's attributes after the removal.
+	ParentAttr    *Attr `protobuf:"bytes,1,opt,name=parent_attr,json=parentAttr,proto3" json:"parent_attr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveResponse) Reset() {
+	*x = RemoveResponse{}
+	mi := &file_filesystem_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveResponse) ProtoMessage() {}
+
+func (x *RemoveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_filesystem_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveResponse.ProtoReflect.Descriptor instead.
+func (*RemoveResponse) Descriptor() ([]byte, []int) {
+	return file_filesystem_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RemoveResponse) GetParentAttr() *Attr {
+	if x != nil {
+		return x.ParentAttr
+	}
+	return nil
+}
+
+type ReleaseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// With stat_path: that path's attributes after the release.
+	Attr          *Attr `protobuf:"bytes,1,opt,name=attr,proto3" json:"attr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseResponse) Reset() {
+	*x = ReleaseResponse{}
+	mi := &file_filesystem_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseResponse) ProtoMessage() {}
+
+func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_filesystem_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseResponse) Descriptor() ([]byte, []int) {
+	return file_filesystem_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReleaseResponse) GetAttr() *Attr {
+	if x != nil {
+		return x.Attr
+	}
+	return nil
+}
+
 type HandleResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Handle        uint64                 `protobuf:"varint,1,opt,name=handle,proto3" json:"handle,omitempty"`
@@ -964,7 +1081,7 @@ type HandleResponse struct {
 
 func (x *HandleResponse) Reset() {
 	*x = HandleResponse{}
-	mi := &file_filesystem_proto_msgTypes[10]
+	mi := &file_filesystem_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1093,7 @@ func (x *HandleResponse) String() string {
 func (*HandleResponse) ProtoMessage() {}
 
 func (x *HandleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[10]
+	mi := &file_filesystem_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1106,7 @@ func (x *HandleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleResponse.ProtoReflect.Descriptor instead.
 func (*HandleResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{10}
+	return file_filesystem_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HandleResponse) GetHandle() uint64 {
@@ -1011,7 +1128,7 @@ type ReadDirRequest struct {
 
 func (x *ReadDirRequest) Reset() {
 	*x = ReadDirRequest{}
-	mi := &file_filesystem_proto_msgTypes[11]
+	mi := &file_filesystem_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1023,7 +1140,7 @@ func (x *ReadDirRequest) String() string {
 func (*ReadDirRequest) ProtoMessage() {}
 
 func (x *ReadDirRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[11]
+	mi := &file_filesystem_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1036,7 +1153,7 @@ func (x *ReadDirRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDirRequest.ProtoReflect.Descriptor instead.
 func (*ReadDirRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{11}
+	return file_filesystem_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReadDirRequest) GetCaller() *Caller {
@@ -1080,7 +1197,7 @@ type DirEntry struct {
 
 func (x *DirEntry) Reset() {
 	*x = DirEntry{}
-	mi := &file_filesystem_proto_msgTypes[12]
+	mi := &file_filesystem_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1209,7 @@ func (x *DirEntry) String() string {
 func (*DirEntry) ProtoMessage() {}
 
 func (x *DirEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[12]
+	mi := &file_filesystem_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1222,7 @@ func (x *DirEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DirEntry.ProtoReflect.Descriptor instead.
 func (*DirEntry) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{12}
+	return file_filesystem_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DirEntry) GetName() string {
@@ -1152,7 +1269,7 @@ type ReadDirResponse struct {
 
 func (x *ReadDirResponse) Reset() {
 	*x = ReadDirResponse{}
-	mi := &file_filesystem_proto_msgTypes[13]
+	mi := &file_filesystem_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1281,7 @@ func (x *ReadDirResponse) String() string {
 func (*ReadDirResponse) ProtoMessage() {}
 
 func (x *ReadDirResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[13]
+	mi := &file_filesystem_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1294,7 @@ func (x *ReadDirResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDirResponse.ProtoReflect.Descriptor instead.
 func (*ReadDirResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{13}
+	return file_filesystem_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReadDirResponse) GetEntries() []*DirEntry {
@@ -1194,14 +1311,16 @@ type OpenRequest struct {
 	Flags  uint32                 `protobuf:"varint,3,opt,name=flags,proto3" json:"flags,omitempty"`
 	Mode   uint32                 `protobuf:"varint,4,opt,name=mode,proto3" json:"mode,omitempty"`
 	// The host listens on the file channel and would take the OS file.
-	WantFile      bool `protobuf:"varint,5,opt,name=want_file,json=wantFile,proto3" json:"want_file,omitempty"`
+	WantFile bool `protobuf:"varint,5,opt,name=want_file,json=wantFile,proto3" json:"want_file,omitempty"`
+	// With the create flag: answer the parent's attributes after it.
+	StatParent    bool `protobuf:"varint,6,opt,name=stat_parent,json=statParent,proto3" json:"stat_parent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OpenRequest) Reset() {
 	*x = OpenRequest{}
-	mi := &file_filesystem_proto_msgTypes[14]
+	mi := &file_filesystem_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1213,7 +1332,7 @@ func (x *OpenRequest) String() string {
 func (*OpenRequest) ProtoMessage() {}
 
 func (x *OpenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[14]
+	mi := &file_filesystem_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1226,7 +1345,7 @@ func (x *OpenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenRequest.ProtoReflect.Descriptor instead.
 func (*OpenRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{14}
+	return file_filesystem_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OpenRequest) GetCaller() *Caller {
@@ -1264,19 +1383,28 @@ func (x *OpenRequest) GetWantFile() bool {
 	return false
 }
 
+func (x *OpenRequest) GetStatParent() bool {
+	if x != nil {
+		return x.StatParent
+	}
+	return false
+}
+
 type OpenResponse struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Handle uint64                 `protobuf:"varint,1,opt,name=handle,proto3" json:"handle,omitempty"`
 	Attr   *Attr                  `protobuf:"bytes,2,opt,name=attr,proto3" json:"attr,omitempty"`
 	// Token under which the plugin sent the handle's OS file; 0: none.
-	FileToken     uint64 `protobuf:"varint,3,opt,name=file_token,json=fileToken,proto3" json:"file_token,omitempty"`
+	FileToken uint64 `protobuf:"varint,3,opt,name=file_token,json=fileToken,proto3" json:"file_token,omitempty"`
+	// With stat_parent: the parent's attributes after the create.
+	ParentAttr    *Attr `protobuf:"bytes,4,opt,name=parent_attr,json=parentAttr,proto3" json:"parent_attr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OpenResponse) Reset() {
 	*x = OpenResponse{}
-	mi := &file_filesystem_proto_msgTypes[15]
+	mi := &file_filesystem_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1288,7 +1416,7 @@ func (x *OpenResponse) String() string {
 func (*OpenResponse) ProtoMessage() {}
 
 func (x *OpenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[15]
+	mi := &file_filesystem_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1301,7 +1429,7 @@ func (x *OpenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenResponse.ProtoReflect.Descriptor instead.
 func (*OpenResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{15}
+	return file_filesystem_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *OpenResponse) GetHandle() uint64 {
@@ -1325,6 +1453,13 @@ func (x *OpenResponse) GetFileToken() uint64 {
 	return 0
 }
 
+func (x *OpenResponse) GetParentAttr() *Attr {
+	if x != nil {
+		return x.ParentAttr
+	}
+	return nil
+}
+
 type ReadRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Caller *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
@@ -1340,7 +1475,7 @@ type ReadRequest struct {
 
 func (x *ReadRequest) Reset() {
 	*x = ReadRequest{}
-	mi := &file_filesystem_proto_msgTypes[16]
+	mi := &file_filesystem_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1352,7 +1487,7 @@ func (x *ReadRequest) String() string {
 func (*ReadRequest) ProtoMessage() {}
 
 func (x *ReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[16]
+	mi := &file_filesystem_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1365,7 +1500,7 @@ func (x *ReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadRequest.ProtoReflect.Descriptor instead.
 func (*ReadRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{16}
+	return file_filesystem_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReadRequest) GetCaller() *Caller {
@@ -1421,7 +1556,7 @@ type ReadResponse struct {
 
 func (x *ReadResponse) Reset() {
 	*x = ReadResponse{}
-	mi := &file_filesystem_proto_msgTypes[17]
+	mi := &file_filesystem_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1433,7 +1568,7 @@ func (x *ReadResponse) String() string {
 func (*ReadResponse) ProtoMessage() {}
 
 func (x *ReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[17]
+	mi := &file_filesystem_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1446,7 +1581,7 @@ func (x *ReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResponse.ProtoReflect.Descriptor instead.
 func (*ReadResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{17}
+	return file_filesystem_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ReadResponse) GetData() []byte {
@@ -1479,7 +1614,7 @@ type WriteRequest struct {
 
 func (x *WriteRequest) Reset() {
 	*x = WriteRequest{}
-	mi := &file_filesystem_proto_msgTypes[18]
+	mi := &file_filesystem_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1491,7 +1626,7 @@ func (x *WriteRequest) String() string {
 func (*WriteRequest) ProtoMessage() {}
 
 func (x *WriteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[18]
+	mi := &file_filesystem_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1504,7 +1639,7 @@ func (x *WriteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WriteRequest.ProtoReflect.Descriptor instead.
 func (*WriteRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{18}
+	return file_filesystem_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *WriteRequest) GetCaller() *Caller {
@@ -1565,7 +1700,7 @@ type WriteResponse struct {
 
 func (x *WriteResponse) Reset() {
 	*x = WriteResponse{}
-	mi := &file_filesystem_proto_msgTypes[19]
+	mi := &file_filesystem_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1577,7 +1712,7 @@ func (x *WriteResponse) String() string {
 func (*WriteResponse) ProtoMessage() {}
 
 func (x *WriteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[19]
+	mi := &file_filesystem_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1590,7 +1725,7 @@ func (x *WriteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WriteResponse.ProtoReflect.Descriptor instead.
 func (*WriteResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{19}
+	return file_filesystem_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *WriteResponse) GetWritten() uint32 {
@@ -1611,7 +1746,7 @@ type FsyncRequest struct {
 
 func (x *FsyncRequest) Reset() {
 	*x = FsyncRequest{}
-	mi := &file_filesystem_proto_msgTypes[20]
+	mi := &file_filesystem_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1623,7 +1758,7 @@ func (x *FsyncRequest) String() string {
 func (*FsyncRequest) ProtoMessage() {}
 
 func (x *FsyncRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[20]
+	mi := &file_filesystem_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1636,7 +1771,7 @@ func (x *FsyncRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FsyncRequest.ProtoReflect.Descriptor instead.
 func (*FsyncRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{20}
+	return file_filesystem_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *FsyncRequest) GetCaller() *Caller {
@@ -1679,7 +1814,7 @@ type SetattrRequest struct {
 
 func (x *SetattrRequest) Reset() {
 	*x = SetattrRequest{}
-	mi := &file_filesystem_proto_msgTypes[21]
+	mi := &file_filesystem_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1691,7 +1826,7 @@ func (x *SetattrRequest) String() string {
 func (*SetattrRequest) ProtoMessage() {}
 
 func (x *SetattrRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[21]
+	mi := &file_filesystem_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1704,7 +1839,7 @@ func (x *SetattrRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetattrRequest.ProtoReflect.Descriptor instead.
 func (*SetattrRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{21}
+	return file_filesystem_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SetattrRequest) GetCaller() *Caller {
@@ -1785,18 +1920,20 @@ func (x *SetattrRequest) GetCtimeNs() int64 {
 }
 
 type CreateRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Caller        *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
-	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
-	Mode          uint32                 `protobuf:"varint,3,opt,name=mode,proto3" json:"mode,omitempty"`
-	Rdev          uint32                 `protobuf:"varint,4,opt,name=rdev,proto3" json:"rdev,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Caller *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
+	Path   string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	Mode   uint32                 `protobuf:"varint,3,opt,name=mode,proto3" json:"mode,omitempty"`
+	Rdev   uint32                 `protobuf:"varint,4,opt,name=rdev,proto3" json:"rdev,omitempty"`
+	// Answer the parent's attributes after the change in parent_attr.
+	StatParent    bool `protobuf:"varint,5,opt,name=stat_parent,json=statParent,proto3" json:"stat_parent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateRequest) Reset() {
 	*x = CreateRequest{}
-	mi := &file_filesystem_proto_msgTypes[22]
+	mi := &file_filesystem_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1808,7 +1945,7 @@ func (x *CreateRequest) String() string {
 func (*CreateRequest) ProtoMessage() {}
 
 func (x *CreateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[22]
+	mi := &file_filesystem_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1821,7 +1958,7 @@ func (x *CreateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRequest.ProtoReflect.Descriptor instead.
 func (*CreateRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{22}
+	return file_filesystem_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateRequest) GetCaller() *Caller {
@@ -1852,6 +1989,13 @@ func (x *CreateRequest) GetRdev() uint32 {
 	return 0
 }
 
+func (x *CreateRequest) GetStatParent() bool {
+	if x != nil {
+		return x.StatParent
+	}
+	return false
+}
+
 type RenameRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Caller        *Caller                `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
@@ -1864,7 +2008,7 @@ type RenameRequest struct {
 
 func (x *RenameRequest) Reset() {
 	*x = RenameRequest{}
-	mi := &file_filesystem_proto_msgTypes[23]
+	mi := &file_filesystem_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1876,7 +2020,7 @@ func (x *RenameRequest) String() string {
 func (*RenameRequest) ProtoMessage() {}
 
 func (x *RenameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[23]
+	mi := &file_filesystem_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1889,7 +2033,7 @@ func (x *RenameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenameRequest.ProtoReflect.Descriptor instead.
 func (*RenameRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{23}
+	return file_filesystem_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RenameRequest) GetCaller() *Caller {
@@ -1931,7 +2075,7 @@ type SymlinkRequest struct {
 
 func (x *SymlinkRequest) Reset() {
 	*x = SymlinkRequest{}
-	mi := &file_filesystem_proto_msgTypes[24]
+	mi := &file_filesystem_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1943,7 +2087,7 @@ func (x *SymlinkRequest) String() string {
 func (*SymlinkRequest) ProtoMessage() {}
 
 func (x *SymlinkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[24]
+	mi := &file_filesystem_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1956,7 +2100,7 @@ func (x *SymlinkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SymlinkRequest.ProtoReflect.Descriptor instead.
 func (*SymlinkRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{24}
+	return file_filesystem_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SymlinkRequest) GetCaller() *Caller {
@@ -1989,7 +2133,7 @@ type ReadlinkResponse struct {
 
 func (x *ReadlinkResponse) Reset() {
 	*x = ReadlinkResponse{}
-	mi := &file_filesystem_proto_msgTypes[25]
+	mi := &file_filesystem_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2001,7 +2145,7 @@ func (x *ReadlinkResponse) String() string {
 func (*ReadlinkResponse) ProtoMessage() {}
 
 func (x *ReadlinkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[25]
+	mi := &file_filesystem_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2014,7 +2158,7 @@ func (x *ReadlinkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadlinkResponse.ProtoReflect.Descriptor instead.
 func (*ReadlinkResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{25}
+	return file_filesystem_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReadlinkResponse) GetTarget() string {
@@ -2035,7 +2179,7 @@ type LinkRequest struct {
 
 func (x *LinkRequest) Reset() {
 	*x = LinkRequest{}
-	mi := &file_filesystem_proto_msgTypes[26]
+	mi := &file_filesystem_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2191,7 @@ func (x *LinkRequest) String() string {
 func (*LinkRequest) ProtoMessage() {}
 
 func (x *LinkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[26]
+	mi := &file_filesystem_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2204,7 @@ func (x *LinkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkRequest.ProtoReflect.Descriptor instead.
 func (*LinkRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{26}
+	return file_filesystem_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *LinkRequest) GetCaller() *Caller {
@@ -2099,7 +2243,7 @@ type StatfsResponse struct {
 
 func (x *StatfsResponse) Reset() {
 	*x = StatfsResponse{}
-	mi := &file_filesystem_proto_msgTypes[27]
+	mi := &file_filesystem_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2255,7 @@ func (x *StatfsResponse) String() string {
 func (*StatfsResponse) ProtoMessage() {}
 
 func (x *StatfsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[27]
+	mi := &file_filesystem_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2268,7 @@ func (x *StatfsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatfsResponse.ProtoReflect.Descriptor instead.
 func (*StatfsResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{27}
+	return file_filesystem_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StatfsResponse) GetBlockSize() uint32 {
@@ -2189,7 +2333,7 @@ type XattrRequest struct {
 
 func (x *XattrRequest) Reset() {
 	*x = XattrRequest{}
-	mi := &file_filesystem_proto_msgTypes[28]
+	mi := &file_filesystem_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2201,7 +2345,7 @@ func (x *XattrRequest) String() string {
 func (*XattrRequest) ProtoMessage() {}
 
 func (x *XattrRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[28]
+	mi := &file_filesystem_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2214,7 +2358,7 @@ func (x *XattrRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use XattrRequest.ProtoReflect.Descriptor instead.
 func (*XattrRequest) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{28}
+	return file_filesystem_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *XattrRequest) GetCaller() *Caller {
@@ -2261,7 +2405,7 @@ type XattrResponse struct {
 
 func (x *XattrResponse) Reset() {
 	*x = XattrResponse{}
-	mi := &file_filesystem_proto_msgTypes[29]
+	mi := &file_filesystem_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2273,7 +2417,7 @@ func (x *XattrResponse) String() string {
 func (*XattrResponse) ProtoMessage() {}
 
 func (x *XattrResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[29]
+	mi := &file_filesystem_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2286,7 +2430,7 @@ func (x *XattrResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use XattrResponse.ProtoReflect.Descriptor instead.
 func (*XattrResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{29}
+	return file_filesystem_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *XattrResponse) GetValue() []byte {
@@ -2305,7 +2449,7 @@ type ListXattrResponse struct {
 
 func (x *ListXattrResponse) Reset() {
 	*x = ListXattrResponse{}
-	mi := &file_filesystem_proto_msgTypes[30]
+	mi := &file_filesystem_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2317,7 +2461,7 @@ func (x *ListXattrResponse) String() string {
 func (*ListXattrResponse) ProtoMessage() {}
 
 func (x *ListXattrResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[30]
+	mi := &file_filesystem_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2330,7 +2474,7 @@ func (x *ListXattrResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListXattrResponse.ProtoReflect.Descriptor instead.
 func (*ListXattrResponse) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{30}
+	return file_filesystem_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListXattrResponse) GetNames() []string {
@@ -2351,7 +2495,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_filesystem_proto_msgTypes[31]
+	mi := &file_filesystem_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2507,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_filesystem_proto_msgTypes[31]
+	mi := &file_filesystem_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2520,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_filesystem_proto_rawDescGZIP(), []int{31}
+	return file_filesystem_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Change) GetKind() Change_Kind {
@@ -2462,14 +2606,24 @@ const file_filesystem_proto_rawDesc = "" +
 	"\bmtime_ns\x18\n" +
 	" \x01(\x03R\amtimeNs\x12\x19\n" +
 	"\bctime_ns\x18\v \x01(\x03R\actimeNs\x12\x19\n" +
-	"\bbtime_ns\x18\f \x01(\x03R\abtimeNs\"O\n" +
+	"\bbtime_ns\x18\f \x01(\x03R\abtimeNs\"p\n" +
 	"\vPathRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x12\n" +
-	"\x04path\x18\x02 \x01(\tR\x04path\"U\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1f\n" +
+	"\vstat_parent\x18\x03 \x01(\bR\n" +
+	"statParent\"r\n" +
 	"\rHandleRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x16\n" +
-	"\x06handle\x18\x02 \x01(\x04R\x06handle\"6\n" +
+	"\x06handle\x18\x02 \x01(\x04R\x06handle\x12\x1b\n" +
+	"\tstat_path\x18\x03 \x01(\tR\bstatPath\"k\n" +
 	"\fAttrResponse\x12&\n" +
+	"\x04attr\x18\x01 \x01(\v2\x12.plugfs.fs.v1.AttrR\x04attr\x123\n" +
+	"\vparent_attr\x18\x02 \x01(\v2\x12.plugfs.fs.v1.AttrR\n" +
+	"parentAttr\"E\n" +
+	"\x0eRemoveResponse\x123\n" +
+	"\vparent_attr\x18\x01 \x01(\v2\x12.plugfs.fs.v1.AttrR\n" +
+	"parentAttr\"9\n" +
+	"\x0fReleaseResponse\x12&\n" +
 	"\x04attr\x18\x01 \x01(\v2\x12.plugfs.fs.v1.AttrR\x04attr\"(\n" +
 	"\x0eHandleResponse\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\x04R\x06handle\"\x80\x01\n" +
@@ -2485,18 +2639,22 @@ const file_filesystem_proto_rawDesc = "" +
 	"\x06cookie\x18\x04 \x01(\x04R\x06cookie\x12&\n" +
 	"\x04attr\x18\x05 \x01(\v2\x12.plugfs.fs.v1.AttrR\x04attr\"C\n" +
 	"\x0fReadDirResponse\x120\n" +
-	"\aentries\x18\x01 \x03(\v2\x16.plugfs.fs.v1.DirEntryR\aentries\"\x96\x01\n" +
+	"\aentries\x18\x01 \x03(\v2\x16.plugfs.fs.v1.DirEntryR\aentries\"\xb7\x01\n" +
 	"\vOpenRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x14\n" +
 	"\x05flags\x18\x03 \x01(\rR\x05flags\x12\x12\n" +
 	"\x04mode\x18\x04 \x01(\rR\x04mode\x12\x1b\n" +
-	"\twant_file\x18\x05 \x01(\bR\bwantFile\"m\n" +
+	"\twant_file\x18\x05 \x01(\bR\bwantFile\x12\x1f\n" +
+	"\vstat_parent\x18\x06 \x01(\bR\n" +
+	"statParent\"\xa2\x01\n" +
 	"\fOpenResponse\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\x04R\x06handle\x12&\n" +
 	"\x04attr\x18\x02 \x01(\v2\x12.plugfs.fs.v1.AttrR\x04attr\x12\x1d\n" +
 	"\n" +
-	"file_token\x18\x03 \x01(\x04R\tfileToken\"\xb0\x01\n" +
+	"file_token\x18\x03 \x01(\x04R\tfileToken\x123\n" +
+	"\vparent_attr\x18\x04 \x01(\v2\x12.plugfs.fs.v1.AttrR\n" +
+	"parentAttr\"\xb0\x01\n" +
 	"\vReadRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x16\n" +
 	"\x06handle\x18\x02 \x01(\x04R\x06handle\x12\x16\n" +
@@ -2537,12 +2695,14 @@ const file_filesystem_proto_rawDesc = "" +
 	"\batime_ns\x18\t \x01(\x03R\aatimeNs\x12\x19\n" +
 	"\bmtime_ns\x18\n" +
 	" \x01(\x03R\amtimeNs\x12\x19\n" +
-	"\bctime_ns\x18\v \x01(\x03R\actimeNs\"y\n" +
+	"\bctime_ns\x18\v \x01(\x03R\actimeNs\"\x9a\x01\n" +
 	"\rCreateRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x03 \x01(\rR\x04mode\x12\x12\n" +
-	"\x04rdev\x18\x04 \x01(\rR\x04rdev\"w\n" +
+	"\x04rdev\x18\x04 \x01(\rR\x04rdev\x12\x1f\n" +
+	"\vstat_parent\x18\x05 \x01(\bR\n" +
+	"statParent\"w\n" +
 	"\rRenameRequest\x12,\n" +
 	"\x06caller\x18\x01 \x01(\v2\x14.plugfs.fs.v1.CallerR\x06caller\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
@@ -2587,7 +2747,7 @@ const file_filesystem_proto_rawDesc = "" +
 	"\bMODIFIED\x10\x01\x12\v\n" +
 	"\aCREATED\x10\x02\x12\v\n" +
 	"\aREMOVED\x10\x03\x12\a\n" +
-	"\x03ALL\x10\x042\xc6\r\n" +
+	"\x03ALL\x10\x042\xe2\r\n" +
 	"\n" +
 	"FileSystem\x12=\n" +
 	"\x04Init\x12\x19.plugfs.fs.v1.InitRequest\x1a\x1a.plugfs.fs.v1.InitResponse\x12=\n" +
@@ -2598,15 +2758,15 @@ const file_filesystem_proto_rawDesc = "" +
 	"\aReadDir\x12\x1c.plugfs.fs.v1.ReadDirRequest\x1a\x1d.plugfs.fs.v1.ReadDirResponse\x12=\n" +
 	"\x04Open\x12\x19.plugfs.fs.v1.OpenRequest\x1a\x1a.plugfs.fs.v1.OpenResponse\x12=\n" +
 	"\x04Read\x12\x19.plugfs.fs.v1.ReadRequest\x1a\x1a.plugfs.fs.v1.ReadResponse\x12@\n" +
-	"\x05Write\x12\x1a.plugfs.fs.v1.WriteRequest\x1a\x1b.plugfs.fs.v1.WriteResponse\x12;\n" +
-	"\aRelease\x12\x1b.plugfs.fs.v1.HandleRequest\x1a\x13.plugfs.fs.v1.Empty\x129\n" +
+	"\x05Write\x12\x1a.plugfs.fs.v1.WriteRequest\x1a\x1b.plugfs.fs.v1.WriteResponse\x12E\n" +
+	"\aRelease\x12\x1b.plugfs.fs.v1.HandleRequest\x1a\x1d.plugfs.fs.v1.ReleaseResponse\x129\n" +
 	"\x05Flush\x12\x1b.plugfs.fs.v1.HandleRequest\x1a\x13.plugfs.fs.v1.Empty\x128\n" +
 	"\x05Fsync\x12\x1a.plugfs.fs.v1.FsyncRequest\x1a\x13.plugfs.fs.v1.Empty\x12C\n" +
 	"\aSetattr\x12\x1c.plugfs.fs.v1.SetattrRequest\x1a\x1a.plugfs.fs.v1.AttrResponse\x12@\n" +
 	"\x05Mkdir\x12\x1b.plugfs.fs.v1.CreateRequest\x1a\x1a.plugfs.fs.v1.AttrResponse\x12@\n" +
-	"\x05Mknod\x12\x1b.plugfs.fs.v1.CreateRequest\x1a\x1a.plugfs.fs.v1.AttrResponse\x128\n" +
-	"\x06Unlink\x12\x19.plugfs.fs.v1.PathRequest\x1a\x13.plugfs.fs.v1.Empty\x127\n" +
-	"\x05Rmdir\x12\x19.plugfs.fs.v1.PathRequest\x1a\x13.plugfs.fs.v1.Empty\x12:\n" +
+	"\x05Mknod\x12\x1b.plugfs.fs.v1.CreateRequest\x1a\x1a.plugfs.fs.v1.AttrResponse\x12A\n" +
+	"\x06Unlink\x12\x19.plugfs.fs.v1.PathRequest\x1a\x1c.plugfs.fs.v1.RemoveResponse\x12@\n" +
+	"\x05Rmdir\x12\x19.plugfs.fs.v1.PathRequest\x1a\x1c.plugfs.fs.v1.RemoveResponse\x12:\n" +
 	"\x06Rename\x12\x1b.plugfs.fs.v1.RenameRequest\x1a\x13.plugfs.fs.v1.Empty\x12C\n" +
 	"\aSymlink\x12\x1c.plugfs.fs.v1.SymlinkRequest\x1a\x1a.plugfs.fs.v1.AttrResponse\x12E\n" +
 	"\bReadlink\x12\x19.plugfs.fs.v1.PathRequest\x1a\x1e.plugfs.fs.v1.ReadlinkResponse\x12=\n" +
@@ -2632,7 +2792,7 @@ func file_filesystem_proto_rawDescGZIP() []byte {
 }
 
 var file_filesystem_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_filesystem_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_filesystem_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_filesystem_proto_goTypes = []any{
 	(Change_Kind)(0),          // 0: plugfs.fs.v1.Change.Kind
 	(*ErrorDetail)(nil),       // 1: plugfs.fs.v1.ErrorDetail
@@ -2645,110 +2805,116 @@ var file_filesystem_proto_goTypes = []any{
 	(*PathRequest)(nil),       // 8: plugfs.fs.v1.PathRequest
 	(*HandleRequest)(nil),     // 9: plugfs.fs.v1.HandleRequest
 	(*AttrResponse)(nil),      // 10: plugfs.fs.v1.AttrResponse
-	(*HandleResponse)(nil),    // 11: plugfs.fs.v1.HandleResponse
-	(*ReadDirRequest)(nil),    // 12: plugfs.fs.v1.ReadDirRequest
-	(*DirEntry)(nil),          // 13: plugfs.fs.v1.DirEntry
-	(*ReadDirResponse)(nil),   // 14: plugfs.fs.v1.ReadDirResponse
-	(*OpenRequest)(nil),       // 15: plugfs.fs.v1.OpenRequest
-	(*OpenResponse)(nil),      // 16: plugfs.fs.v1.OpenResponse
-	(*ReadRequest)(nil),       // 17: plugfs.fs.v1.ReadRequest
-	(*ReadResponse)(nil),      // 18: plugfs.fs.v1.ReadResponse
-	(*WriteRequest)(nil),      // 19: plugfs.fs.v1.WriteRequest
-	(*WriteResponse)(nil),     // 20: plugfs.fs.v1.WriteResponse
-	(*FsyncRequest)(nil),      // 21: plugfs.fs.v1.FsyncRequest
-	(*SetattrRequest)(nil),    // 22: plugfs.fs.v1.SetattrRequest
-	(*CreateRequest)(nil),     // 23: plugfs.fs.v1.CreateRequest
-	(*RenameRequest)(nil),     // 24: plugfs.fs.v1.RenameRequest
-	(*SymlinkRequest)(nil),    // 25: plugfs.fs.v1.SymlinkRequest
-	(*ReadlinkResponse)(nil),  // 26: plugfs.fs.v1.ReadlinkResponse
-	(*LinkRequest)(nil),       // 27: plugfs.fs.v1.LinkRequest
-	(*StatfsResponse)(nil),    // 28: plugfs.fs.v1.StatfsResponse
-	(*XattrRequest)(nil),      // 29: plugfs.fs.v1.XattrRequest
-	(*XattrResponse)(nil),     // 30: plugfs.fs.v1.XattrResponse
-	(*ListXattrResponse)(nil), // 31: plugfs.fs.v1.ListXattrResponse
-	(*Change)(nil),            // 32: plugfs.fs.v1.Change
-	nil,                       // 33: plugfs.fs.v1.InitRequest.OptionsEntry
+	(*RemoveResponse)(nil),    // 11: plugfs.fs.v1.RemoveResponse
+	(*ReleaseResponse)(nil),   // 12: plugfs.fs.v1.ReleaseResponse
+	(*HandleResponse)(nil),    // 13: plugfs.fs.v1.HandleResponse
+	(*ReadDirRequest)(nil),    // 14: plugfs.fs.v1.ReadDirRequest
+	(*DirEntry)(nil),          // 15: plugfs.fs.v1.DirEntry
+	(*ReadDirResponse)(nil),   // 16: plugfs.fs.v1.ReadDirResponse
+	(*OpenRequest)(nil),       // 17: plugfs.fs.v1.OpenRequest
+	(*OpenResponse)(nil),      // 18: plugfs.fs.v1.OpenResponse
+	(*ReadRequest)(nil),       // 19: plugfs.fs.v1.ReadRequest
+	(*ReadResponse)(nil),      // 20: plugfs.fs.v1.ReadResponse
+	(*WriteRequest)(nil),      // 21: plugfs.fs.v1.WriteRequest
+	(*WriteResponse)(nil),     // 22: plugfs.fs.v1.WriteResponse
+	(*FsyncRequest)(nil),      // 23: plugfs.fs.v1.FsyncRequest
+	(*SetattrRequest)(nil),    // 24: plugfs.fs.v1.SetattrRequest
+	(*CreateRequest)(nil),     // 25: plugfs.fs.v1.CreateRequest
+	(*RenameRequest)(nil),     // 26: plugfs.fs.v1.RenameRequest
+	(*SymlinkRequest)(nil),    // 27: plugfs.fs.v1.SymlinkRequest
+	(*ReadlinkResponse)(nil),  // 28: plugfs.fs.v1.ReadlinkResponse
+	(*LinkRequest)(nil),       // 29: plugfs.fs.v1.LinkRequest
+	(*StatfsResponse)(nil),    // 30: plugfs.fs.v1.StatfsResponse
+	(*XattrRequest)(nil),      // 31: plugfs.fs.v1.XattrRequest
+	(*XattrResponse)(nil),     // 32: plugfs.fs.v1.XattrResponse
+	(*ListXattrResponse)(nil), // 33: plugfs.fs.v1.ListXattrResponse
+	(*Change)(nil),            // 34: plugfs.fs.v1.Change
+	nil,                       // 35: plugfs.fs.v1.InitRequest.OptionsEntry
 }
 var file_filesystem_proto_depIdxs = []int32{
-	33, // 0: plugfs.fs.v1.InitRequest.options:type_name -> plugfs.fs.v1.InitRequest.OptionsEntry
+	35, // 0: plugfs.fs.v1.InitRequest.options:type_name -> plugfs.fs.v1.InitRequest.OptionsEntry
 	5,  // 1: plugfs.fs.v1.InitResponse.features:type_name -> plugfs.fs.v1.Features
 	3,  // 2: plugfs.fs.v1.PathRequest.caller:type_name -> plugfs.fs.v1.Caller
 	3,  // 3: plugfs.fs.v1.HandleRequest.caller:type_name -> plugfs.fs.v1.Caller
 	7,  // 4: plugfs.fs.v1.AttrResponse.attr:type_name -> plugfs.fs.v1.Attr
-	3,  // 5: plugfs.fs.v1.ReadDirRequest.caller:type_name -> plugfs.fs.v1.Caller
-	7,  // 6: plugfs.fs.v1.DirEntry.attr:type_name -> plugfs.fs.v1.Attr
-	13, // 7: plugfs.fs.v1.ReadDirResponse.entries:type_name -> plugfs.fs.v1.DirEntry
-	3,  // 8: plugfs.fs.v1.OpenRequest.caller:type_name -> plugfs.fs.v1.Caller
-	7,  // 9: plugfs.fs.v1.OpenResponse.attr:type_name -> plugfs.fs.v1.Attr
-	3,  // 10: plugfs.fs.v1.ReadRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 11: plugfs.fs.v1.WriteRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 12: plugfs.fs.v1.FsyncRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 13: plugfs.fs.v1.SetattrRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 14: plugfs.fs.v1.CreateRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 15: plugfs.fs.v1.RenameRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 16: plugfs.fs.v1.SymlinkRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 17: plugfs.fs.v1.LinkRequest.caller:type_name -> plugfs.fs.v1.Caller
-	3,  // 18: plugfs.fs.v1.XattrRequest.caller:type_name -> plugfs.fs.v1.Caller
-	0,  // 19: plugfs.fs.v1.Change.kind:type_name -> plugfs.fs.v1.Change.Kind
-	4,  // 20: plugfs.fs.v1.FileSystem.Init:input_type -> plugfs.fs.v1.InitRequest
-	8,  // 21: plugfs.fs.v1.FileSystem.Stat:input_type -> plugfs.fs.v1.PathRequest
-	9,  // 22: plugfs.fs.v1.FileSystem.StatHandle:input_type -> plugfs.fs.v1.HandleRequest
-	8,  // 23: plugfs.fs.v1.FileSystem.OpenDir:input_type -> plugfs.fs.v1.PathRequest
-	12, // 24: plugfs.fs.v1.FileSystem.ReadDir:input_type -> plugfs.fs.v1.ReadDirRequest
-	15, // 25: plugfs.fs.v1.FileSystem.Open:input_type -> plugfs.fs.v1.OpenRequest
-	17, // 26: plugfs.fs.v1.FileSystem.Read:input_type -> plugfs.fs.v1.ReadRequest
-	19, // 27: plugfs.fs.v1.FileSystem.Write:input_type -> plugfs.fs.v1.WriteRequest
-	9,  // 28: plugfs.fs.v1.FileSystem.Release:input_type -> plugfs.fs.v1.HandleRequest
-	9,  // 29: plugfs.fs.v1.FileSystem.Flush:input_type -> plugfs.fs.v1.HandleRequest
-	21, // 30: plugfs.fs.v1.FileSystem.Fsync:input_type -> plugfs.fs.v1.FsyncRequest
-	22, // 31: plugfs.fs.v1.FileSystem.Setattr:input_type -> plugfs.fs.v1.SetattrRequest
-	23, // 32: plugfs.fs.v1.FileSystem.Mkdir:input_type -> plugfs.fs.v1.CreateRequest
-	23, // 33: plugfs.fs.v1.FileSystem.Mknod:input_type -> plugfs.fs.v1.CreateRequest
-	8,  // 34: plugfs.fs.v1.FileSystem.Unlink:input_type -> plugfs.fs.v1.PathRequest
-	8,  // 35: plugfs.fs.v1.FileSystem.Rmdir:input_type -> plugfs.fs.v1.PathRequest
-	24, // 36: plugfs.fs.v1.FileSystem.Rename:input_type -> plugfs.fs.v1.RenameRequest
-	25, // 37: plugfs.fs.v1.FileSystem.Symlink:input_type -> plugfs.fs.v1.SymlinkRequest
-	8,  // 38: plugfs.fs.v1.FileSystem.Readlink:input_type -> plugfs.fs.v1.PathRequest
-	27, // 39: plugfs.fs.v1.FileSystem.Link:input_type -> plugfs.fs.v1.LinkRequest
-	2,  // 40: plugfs.fs.v1.FileSystem.Statfs:input_type -> plugfs.fs.v1.Empty
-	29, // 41: plugfs.fs.v1.FileSystem.GetXattr:input_type -> plugfs.fs.v1.XattrRequest
-	29, // 42: plugfs.fs.v1.FileSystem.SetXattr:input_type -> plugfs.fs.v1.XattrRequest
-	8,  // 43: plugfs.fs.v1.FileSystem.ListXattr:input_type -> plugfs.fs.v1.PathRequest
-	29, // 44: plugfs.fs.v1.FileSystem.RemoveXattr:input_type -> plugfs.fs.v1.XattrRequest
-	2,  // 45: plugfs.fs.v1.FileSystem.Shutdown:input_type -> plugfs.fs.v1.Empty
-	2,  // 46: plugfs.fs.v1.FileSystem.Watch:input_type -> plugfs.fs.v1.Empty
-	6,  // 47: plugfs.fs.v1.FileSystem.Init:output_type -> plugfs.fs.v1.InitResponse
-	10, // 48: plugfs.fs.v1.FileSystem.Stat:output_type -> plugfs.fs.v1.AttrResponse
-	10, // 49: plugfs.fs.v1.FileSystem.StatHandle:output_type -> plugfs.fs.v1.AttrResponse
-	11, // 50: plugfs.fs.v1.FileSystem.OpenDir:output_type -> plugfs.fs.v1.HandleResponse
-	14, // 51: plugfs.fs.v1.FileSystem.ReadDir:output_type -> plugfs.fs.v1.ReadDirResponse
-	16, // 52: plugfs.fs.v1.FileSystem.Open:output_type -> plugfs.fs.v1.OpenResponse
-	18, // 53: plugfs.fs.v1.FileSystem.Read:output_type -> plugfs.fs.v1.ReadResponse
-	20, // 54: plugfs.fs.v1.FileSystem.Write:output_type -> plugfs.fs.v1.WriteResponse
-	2,  // 55: plugfs.fs.v1.FileSystem.Release:output_type -> plugfs.fs.v1.Empty
-	2,  // 56: plugfs.fs.v1.FileSystem.Flush:output_type -> plugfs.fs.v1.Empty
-	2,  // 57: plugfs.fs.v1.FileSystem.Fsync:output_type -> plugfs.fs.v1.Empty
-	10, // 58: plugfs.fs.v1.FileSystem.Setattr:output_type -> plugfs.fs.v1.AttrResponse
-	10, // 59: plugfs.fs.v1.FileSystem.Mkdir:output_type -> plugfs.fs.v1.AttrResponse
-	10, // 60: plugfs.fs.v1.FileSystem.Mknod:output_type -> plugfs.fs.v1.AttrResponse
-	2,  // 61: plugfs.fs.v1.FileSystem.Unlink:output_type -> plugfs.fs.v1.Empty
-	2,  // 62: plugfs.fs.v1.FileSystem.Rmdir:output_type -> plugfs.fs.v1.Empty
-	2,  // 63: plugfs.fs.v1.FileSystem.Rename:output_type -> plugfs.fs.v1.Empty
-	10, // 64: plugfs.fs.v1.FileSystem.Symlink:output_type -> plugfs.fs.v1.AttrResponse
-	26, // 65: plugfs.fs.v1.FileSystem.Readlink:output_type -> plugfs.fs.v1.ReadlinkResponse
-	10, // 66: plugfs.fs.v1.FileSystem.Link:output_type -> plugfs.fs.v1.AttrResponse
-	28, // 67: plugfs.fs.v1.FileSystem.Statfs:output_type -> plugfs.fs.v1.StatfsResponse
-	30, // 68: plugfs.fs.v1.FileSystem.GetXattr:output_type -> plugfs.fs.v1.XattrResponse
-	2,  // 69: plugfs.fs.v1.FileSystem.SetXattr:output_type -> plugfs.fs.v1.Empty
-	31, // 70: plugfs.fs.v1.FileSystem.ListXattr:output_type -> plugfs.fs.v1.ListXattrResponse
-	2,  // 71: plugfs.fs.v1.FileSystem.RemoveXattr:output_type -> plugfs.fs.v1.Empty
-	2,  // 72: plugfs.fs.v1.FileSystem.Shutdown:output_type -> plugfs.fs.v1.Empty
-	32, // 73: plugfs.fs.v1.FileSystem.Watch:output_type -> plugfs.fs.v1.Change
-	47, // [47:74] is the sub-list for method output_type
-	20, // [20:47] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	7,  // 5: plugfs.fs.v1.AttrResponse.parent_attr:type_name -> plugfs.fs.v1.Attr
+	7,  // 6: plugfs.fs.v1.RemoveResponse.parent_attr:type_name -> plugfs.fs.v1.Attr
+	7,  // 7: plugfs.fs.v1.ReleaseResponse.attr:type_name -> plugfs.fs.v1.Attr
+	3,  // 8: plugfs.fs.v1.ReadDirRequest.caller:type_name -> plugfs.fs.v1.Caller
+	7,  // 9: plugfs.fs.v1.DirEntry.attr:type_name -> plugfs.fs.v1.Attr
+	15, // 10: plugfs.fs.v1.ReadDirResponse.entries:type_name -> plugfs.fs.v1.DirEntry
+	3,  // 11: plugfs.fs.v1.OpenRequest.caller:type_name -> plugfs.fs.v1.Caller
+	7,  // 12: plugfs.fs.v1.OpenResponse.attr:type_name -> plugfs.fs.v1.Attr
+	7,  // 13: plugfs.fs.v1.OpenResponse.parent_attr:type_name -> plugfs.fs.v1.Attr
+	3,  // 14: plugfs.fs.v1.ReadRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 15: plugfs.fs.v1.WriteRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 16: plugfs.fs.v1.FsyncRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 17: plugfs.fs.v1.SetattrRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 18: plugfs.fs.v1.CreateRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 19: plugfs.fs.v1.RenameRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 20: plugfs.fs.v1.SymlinkRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 21: plugfs.fs.v1.LinkRequest.caller:type_name -> plugfs.fs.v1.Caller
+	3,  // 22: plugfs.fs.v1.XattrRequest.caller:type_name -> plugfs.fs.v1.Caller
+	0,  // 23: plugfs.fs.v1.Change.kind:type_name -> plugfs.fs.v1.Change.Kind
+	4,  // 24: plugfs.fs.v1.FileSystem.Init:input_type -> plugfs.fs.v1.InitRequest
+	8,  // 25: plugfs.fs.v1.FileSystem.Stat:input_type -> plugfs.fs.v1.PathRequest
+	9,  // 26: plugfs.fs.v1.FileSystem.StatHandle:input_type -> plugfs.fs.v1.HandleRequest
+	8,  // 27: plugfs.fs.v1.FileSystem.OpenDir:input_type -> plugfs.fs.v1.PathRequest
+	14, // 28: plugfs.fs.v1.FileSystem.ReadDir:input_type -> plugfs.fs.v1.ReadDirRequest
+	17, // 29: plugfs.fs.v1.FileSystem.Open:input_type -> plugfs.fs.v1.OpenRequest
+	19, // 30: plugfs.fs.v1.FileSystem.Read:input_type -> plugfs.fs.v1.ReadRequest
+	21, // 31: plugfs.fs.v1.FileSystem.Write:input_type -> plugfs.fs.v1.WriteRequest
+	9,  // 32: plugfs.fs.v1.FileSystem.Release:input_type -> plugfs.fs.v1.HandleRequest
+	9,  // 33: plugfs.fs.v1.FileSystem.Flush:input_type -> plugfs.fs.v1.HandleRequest
+	23, // 34: plugfs.fs.v1.FileSystem.Fsync:input_type -> plugfs.fs.v1.FsyncRequest
+	24, // 35: plugfs.fs.v1.FileSystem.Setattr:input_type -> plugfs.fs.v1.SetattrRequest
+	25, // 36: plugfs.fs.v1.FileSystem.Mkdir:input_type -> plugfs.fs.v1.CreateRequest
+	25, // 37: plugfs.fs.v1.FileSystem.Mknod:input_type -> plugfs.fs.v1.CreateRequest
+	8,  // 38: plugfs.fs.v1.FileSystem.Unlink:input_type -> plugfs.fs.v1.PathRequest
+	8,  // 39: plugfs.fs.v1.FileSystem.Rmdir:input_type -> plugfs.fs.v1.PathRequest
+	26, // 40: plugfs.fs.v1.FileSystem.Rename:input_type -> plugfs.fs.v1.RenameRequest
+	27, // 41: plugfs.fs.v1.FileSystem.Symlink:input_type -> plugfs.fs.v1.SymlinkRequest
+	8,  // 42: plugfs.fs.v1.FileSystem.Readlink:input_type -> plugfs.fs.v1.PathRequest
+	29, // 43: plugfs.fs.v1.FileSystem.Link:input_type -> plugfs.fs.v1.LinkRequest
+	2,  // 44: plugfs.fs.v1.FileSystem.Statfs:input_type -> plugfs.fs.v1.Empty
+	31, // 45: plugfs.fs.v1.FileSystem.GetXattr:input_type -> plugfs.fs.v1.XattrRequest
+	31, // 46: plugfs.fs.v1.FileSystem.SetXattr:input_type -> plugfs.fs.v1.XattrRequest
+	8,  // 47: plugfs.fs.v1.FileSystem.ListXattr:input_type -> plugfs.fs.v1.PathRequest
+	31, // 48: plugfs.fs.v1.FileSystem.RemoveXattr:input_type -> plugfs.fs.v1.XattrRequest
+	2,  // 49: plugfs.fs.v1.FileSystem.Shutdown:input_type -> plugfs.fs.v1.Empty
+	2,  // 50: plugfs.fs.v1.FileSystem.Watch:input_type -> plugfs.fs.v1.Empty
+	6,  // 51: plugfs.fs.v1.FileSystem.Init:output_type -> plugfs.fs.v1.InitResponse
+	10, // 52: plugfs.fs.v1.FileSystem.Stat:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 53: plugfs.fs.v1.FileSystem.StatHandle:output_type -> plugfs.fs.v1.AttrResponse
+	13, // 54: plugfs.fs.v1.FileSystem.OpenDir:output_type -> plugfs.fs.v1.HandleResponse
+	16, // 55: plugfs.fs.v1.FileSystem.ReadDir:output_type -> plugfs.fs.v1.ReadDirResponse
+	18, // 56: plugfs.fs.v1.FileSystem.Open:output_type -> plugfs.fs.v1.OpenResponse
+	20, // 57: plugfs.fs.v1.FileSystem.Read:output_type -> plugfs.fs.v1.ReadResponse
+	22, // 58: plugfs.fs.v1.FileSystem.Write:output_type -> plugfs.fs.v1.WriteResponse
+	12, // 59: plugfs.fs.v1.FileSystem.Release:output_type -> plugfs.fs.v1.ReleaseResponse
+	2,  // 60: plugfs.fs.v1.FileSystem.Flush:output_type -> plugfs.fs.v1.Empty
+	2,  // 61: plugfs.fs.v1.FileSystem.Fsync:output_type -> plugfs.fs.v1.Empty
+	10, // 62: plugfs.fs.v1.FileSystem.Setattr:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 63: plugfs.fs.v1.FileSystem.Mkdir:output_type -> plugfs.fs.v1.AttrResponse
+	10, // 64: plugfs.fs.v1.FileSystem.Mknod:output_type -> plugfs.fs.v1.AttrResponse
+	11, // 65: plugfs.fs.v1.FileSystem.Unlink:output_type -> plugfs.fs.v1.RemoveResponse
+	11, // 66: plugfs.fs.v1.FileSystem.Rmdir:output_type -> plugfs.fs.v1.RemoveResponse
+	2,  // 67: plugfs.fs.v1.FileSystem.Rename:output_type -> plugfs.fs.v1.Empty
+	10, // 68: plugfs.fs.v1.FileSystem.Symlink:output_type -> plugfs.fs.v1.AttrResponse
+	28, // 69: plugfs.fs.v1.FileSystem.Readlink:output_type -> plugfs.fs.v1.ReadlinkResponse
+	10, // 70: plugfs.fs.v1.FileSystem.Link:output_type -> plugfs.fs.v1.AttrResponse
+	30, // 71: plugfs.fs.v1.FileSystem.Statfs:output_type -> plugfs.fs.v1.StatfsResponse
+	32, // 72: plugfs.fs.v1.FileSystem.GetXattr:output_type -> plugfs.fs.v1.XattrResponse
+	2,  // 73: plugfs.fs.v1.FileSystem.SetXattr:output_type -> plugfs.fs.v1.Empty
+	33, // 74: plugfs.fs.v1.FileSystem.ListXattr:output_type -> plugfs.fs.v1.ListXattrResponse
+	2,  // 75: plugfs.fs.v1.FileSystem.RemoveXattr:output_type -> plugfs.fs.v1.Empty
+	2,  // 76: plugfs.fs.v1.FileSystem.Shutdown:output_type -> plugfs.fs.v1.Empty
+	34, // 77: plugfs.fs.v1.FileSystem.Watch:output_type -> plugfs.fs.v1.Change
+	51, // [51:78] is the sub-list for method output_type
+	24, // [24:51] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_filesystem_proto_init() }
@@ -2762,7 +2928,7 @@ func file_filesystem_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_filesystem_proto_rawDesc), len(file_filesystem_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

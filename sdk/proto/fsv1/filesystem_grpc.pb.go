@@ -118,14 +118,14 @@ type FileSystemClient interface {
 	Open(ctx context.Context, in *OpenRequest, opts ...grpc.CallOption) (*OpenResponse, error)
 	Read(ctx context.Context, in *ReadRequest, opts ...grpc.CallOption) (*ReadResponse, error)
 	Write(ctx context.Context, in *WriteRequest, opts ...grpc.CallOption) (*WriteResponse, error)
-	Release(ctx context.Context, in *HandleRequest, opts ...grpc.CallOption) (*Empty, error)
+	Release(ctx context.Context, in *HandleRequest, opts ...grpc.CallOption) (*ReleaseResponse, error)
 	Flush(ctx context.Context, in *HandleRequest, opts ...grpc.CallOption) (*Empty, error)
 	Fsync(ctx context.Context, in *FsyncRequest, opts ...grpc.CallOption) (*Empty, error)
 	Setattr(ctx context.Context, in *SetattrRequest, opts ...grpc.CallOption) (*AttrResponse, error)
 	Mkdir(ctx context.Context, in *CreateRequest, opts ...grpc.CallOption) (*AttrResponse, error)
 	Mknod(ctx context.Context, in *CreateRequest, opts ...grpc.CallOption) (*AttrResponse, error)
-	Unlink(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*Empty, error)
-	Rmdir(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*Empty, error)
+	Unlink(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*RemoveResponse, error)
+	Rmdir(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*RemoveResponse, error)
 	Rename(ctx context.Context, in *RenameRequest, opts ...grpc.CallOption) (*Empty, error)
 	Symlink(ctx context.Context, in *SymlinkRequest, opts ...grpc.CallOption) (*AttrResponse, error)
 	Readlink(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*ReadlinkResponse, error)
@@ -230,9 +230,9 @@ func (c *fileSystemClient) Write(ctx context.Context, in *WriteRequest, opts ...
 	return out, nil
 }
 
-func (c *fileSystemClient) Release(ctx context.Context, in *HandleRequest, opts ...grpc.CallOption) (*Empty, error) {
+func (c *fileSystemClient) Release(ctx context.Context, in *HandleRequest, opts ...grpc.CallOption) (*ReleaseResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
+	out := new(ReleaseResponse)
 	err := c.cc.Invoke(ctx, FileSystem_Release_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -290,9 +290,9 @@ func (c *fileSystemClient) Mknod(ctx context.Context, in *CreateRequest, opts ..
 	return out, nil
 }
 
-func (c *fileSystemClient) Unlink(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*Empty, error) {
+func (c *fileSystemClient) Unlink(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*RemoveResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
+	out := new(RemoveResponse)
 	err := c.cc.Invoke(ctx, FileSystem_Unlink_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -300,9 +300,9 @@ func (c *fileSystemClient) Unlink(ctx context.Context, in *PathRequest, opts ...
 	return out, nil
 }
 
-func (c *fileSystemClient) Rmdir(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*Empty, error) {
+func (c *fileSystemClient) Rmdir(ctx context.Context, in *PathRequest, opts ...grpc.CallOption) (*RemoveResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
+	out := new(RemoveResponse)
 	err := c.cc.Invoke(ctx, FileSystem_Rmdir_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -444,14 +444,14 @@ type FileSystemServer interface {
 	Open(context.Context, *OpenRequest) (*OpenResponse, error)
 	Read(context.Context, *ReadRequest) (*ReadResponse, error)
 	Write(context.Context, *WriteRequest) (*WriteResponse, error)
-	Release(context.Context, *HandleRequest) (*Empty, error)
+	Release(context.Context, *HandleRequest) (*ReleaseResponse, error)
 	Flush(context.Context, *HandleRequest) (*Empty, error)
 	Fsync(context.Context, *FsyncRequest) (*Empty, error)
 	Setattr(context.Context, *SetattrRequest) (*AttrResponse, error)
 	Mkdir(context.Context, *CreateRequest) (*AttrResponse, error)
 	Mknod(context.Context, *CreateRequest) (*AttrResponse, error)
-	Unlink(context.Context, *PathRequest) (*Empty, error)
-	Rmdir(context.Context, *PathRequest) (*Empty, error)
+	Unlink(context.Context, *PathRequest) (*RemoveResponse, error)
+	Rmdir(context.Context, *PathRequest) (*RemoveResponse, error)
 	Rename(context.Context, *RenameRequest) (*Empty, error)
 	Symlink(context.Context, *SymlinkRequest) (*AttrResponse, error)
 	Readlink(context.Context, *PathRequest) (*ReadlinkResponse, error)
@@ -500,7 +500,7 @@ func (UnimplementedFileSystemServer) Read(context.Context, *ReadRequest) (*ReadR
 func (UnimplementedFileSystemServer) Write(context.Context, *WriteRequest) (*WriteResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Write not implemented")
 }
-func (UnimplementedFileSystemServer) Release(context.Context, *HandleRequest) (*Empty, error) {
+func (UnimplementedFileSystemServer) Release(context.Context, *HandleRequest) (*ReleaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Release not implemented")
 }
 func (UnimplementedFileSystemServer) Flush(context.Context, *HandleRequest) (*Empty, error) {
@@ -518,10 +518,10 @@ func (UnimplementedFileSystemServer) Mkdir(context.Context, *CreateRequest) (*At
 func (UnimplementedFileSystemServer) Mknod(context.Context, *CreateRequest) (*AttrResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Mknod not implemented")
 }
-func (UnimplementedFileSystemServer) Unlink(context.Context, *PathRequest) (*Empty, error) {
+func (UnimplementedFileSystemServer) Unlink(context.Context, *PathRequest) (*RemoveResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Unlink not implemented")
 }
-func (UnimplementedFileSystemServer) Rmdir(context.Context, *PathRequest) (*Empty, error) {
+func (UnimplementedFileSystemServer) Rmdir(context.Context, *PathRequest) (*RemoveResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Rmdir not implemented")
 }
 func (UnimplementedFileSystemServer) Rename(context.Context, *RenameRequest) (*Empty, error) {
