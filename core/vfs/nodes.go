@@ -305,7 +305,7 @@ func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
 		np.children = make(map[string]*node)
 	}
 	np.children[nn] = n
-	v.staleLocked(n) // ctime changes
+	v.staleLocked(n)         // ctime changes
 	v.dropIfUnusedLocked(op) // it may have been kept for n alone
 }
 
