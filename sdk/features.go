@@ -16,12 +16,14 @@ type Declared struct {
 	// MaxIO is the largest read or write the plugin wants per call, in
 	// bytes; 0 means DefaultMaxIO.
 	MaxIO uint32
-	// ExclusiveData: file contents change only through the host (memfs:
-	// nothing else can reach them). The kernel may then keep a file's
-	// cached pages across opens while its size and modification time are
-	// unchanged, so a file read again is served from memory. A plugin
-	// whose files can change behind the host's back (a local directory, a
-	// network store) must not declare it.
+	// ExclusiveData: file contents, names and attributes change only
+	// through the host (memfs: nothing else can reach them). The kernel
+	// may then keep a file's cached pages across opens while its size and
+	// modification time are unchanged, and the host answers lookups and
+	// attributes from what it learned until it changes something itself
+	// (including that a name is absent from a directory it made). A
+	// plugin whose files can change behind the host's back (a local
+	// directory, a network store) must not declare it.
 	ExclusiveData bool
 }
 
