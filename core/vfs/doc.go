@@ -63,16 +63,25 @@
 //
 // # Caching
 //
-// Entry and attribute timeouts are handed to the kernel with every reply;
-// the kernel is the cache. Getattr always asks the plugin: a host-side
-// cache filled by a Getattr racing a write would give the kernel a size
-// older than the write it has just seen complete. The VFS keeps each node's
-// last attributes only to answer for an unlinked file no plugin call can
-// reach. Listed attributes (BindEntry) are as fresh as a Lookup's: they
-// are handed out only while no change has completed since they were read
-// (a counter every change through the VFS, and every change the plugin
-// reports, bumps), so the kernel, which ignores attributes read before a
-// change it has seen complete, cannot be given older ones.
+// Entry and attribute timeouts are handed to the kernel with every reply.
+// The VFS also keeps a metadata cache (metacache.go): nodes the kernel has
+// forgotten stay (up to Options.CacheNodes, least recently used out) and
+// lookups and getattrs are answered from them while fresh, for the same
+// timeouts the kernel may cache them, or, when the plugin declares
+// ExclusiveData, until a change through the VFS, a change the plugin
+// reports, or a plugin restart. With ExclusiveData a directory made
+// through the VFS is complete, so a missing name fails without a plugin
+// call. Attributes are cached only when no change completed while the call
+// that read them ran (a counter every change through the VFS, and every
+// change the plugin reports, bumps; a getattr of a known node needs only
+// that node unchanged and its inode number to match), so the kernel, which
+// ignores attributes read before a change it has seen complete, is never
+// given older ones; a node with a donated file open for writing is always
+// asked. Changes bring back the attributes they change in the same round
+// trip (sdk.PostOp: the parent's after a create or removal, the file's
+// after a release that wrote), so the kernel's permission check after each
+// create and a stat of a file just written cost no plugin call. Listed
+// attributes (BindEntry) follow the same rule.
 //
 // # Locking
 //
