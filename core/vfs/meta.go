@@ -187,8 +187,14 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	e := v.bindLocked(p, name, a, st) // the change's own result, unless another raced it
-	if a.Mode.IsDir() && v.changes.Load() == st.changes {
+	// A new object's attributes are fresh whatever else changed
+	// meanwhile: nothing else can have reached an object just made.
+	bst := st
+	if isNew {
+		bst.changes = v.changes.Load()
+	}
+	e := v.bindLocked(p, name, a, bst)
+	if a.Mode.IsDir() && isNew {
 		n := v.nodes[e.ID]
 		n.complete, n.completeGen = true, v.generation() // a new directory is empty
 	}
