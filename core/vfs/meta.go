@@ -173,6 +173,7 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew
 	if err != nil {
 		return Entry{}, err
 	}
+	pmods := v.modsOf(p)
 	st := v.stamp()
 	po := v.postOp()
 	a, err := do(sdk.WithPostOp(ctx, po), path)
@@ -198,7 +199,7 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew
 		n := v.nodes[e.ID]
 		n.complete, n.completeGen = true, v.generation() // a new directory is empty
 	}
-	v.parentChangedLocked(p, po, st) // mtime, nlink of the directory
+	v.parentChangedLocked(p, po, st, pmods) // mtime, nlink of the directory
 	if isNew {
 		// The kernel asks for security.capability before the first write
 		// of every open; a file just made has none.
@@ -272,13 +273,14 @@ func (v *VFS) remove(ctx context.Context, parent uint64, name string, do func(co
 	if err != nil {
 		return err
 	}
+	pmods := v.modsOf(p)
 	st := v.stamp()
 	po := v.postOp()
 	err = do(sdk.WithPostOp(ctx, po), path)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if err == nil {
-		v.parentChangedLocked(p, po, st)
+		v.parentChangedLocked(p, po, st, pmods)
 	} else {
 		v.staleLocked(p)
 	}

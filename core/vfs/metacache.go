@@ -93,10 +93,16 @@ func (v *VFS) stamp() readStamp {
 // attributes; they are cached only if no change completed meanwhile.
 // v.mu must be held.
 func (v *VFS) fillLocked(n *node, a sdk.Attr, st readStamp) {
+	v.setAttrLocked(n, a, st.at, v.changes.Load() == st.changes)
+}
+
+// setAttrLocked records a as n's attributes, read by a call that began
+// at, and caches them when fresh. v.mu must be held.
+func (v *VFS) setAttrLocked(n *node, a sdk.Attr, at time.Time, fresh bool) {
 	n.attr = a
 	n.attrGen = v.generation()
-	if v.changes.Load() == st.changes {
-		n.attrExp = v.freshUntil(st.at, v.opts.AttrTimeout)
+	if fresh {
+		n.attrExp = v.freshUntil(at, v.opts.AttrTimeout)
 	} else {
 		n.attrExp = time.Time{}
 	}
@@ -216,16 +222,11 @@ func (v *VFS) staleLocked(n *node) {
 // call (n.mods was mods then): they are cached if no change to n
 // completed meanwhile and either nothing else changed either or they
 // carry n's own inode number (so a rename racing a Stat by path cannot
-// give n another object's attributes).
+// give n another object's attributes). v.mu must be held.
 func (v *VFS) fillNodeLocked(n *node, a sdk.Attr, st readStamp, mods uint64) {
 	same := v.feat.StableIno && a.Ino != 0 && n.ino.ino == a.Ino && n.ino.gen == v.generation()
-	if n.mods == mods && same {
-		st.changes = v.changes.Load() // only n's own changes matter
-	}
-	if n.mods != mods {
-		st.changes = v.changes.Load() + 1 // never cached
-	}
-	v.fillLocked(n, a, st)
+	fresh := n.mods == mods && (same || v.changes.Load() == st.changes)
+	v.setAttrLocked(n, a, st.at, fresh)
 }
 
 // postOp returns a request for post-operation attributes (sdk.PostOp)
@@ -238,16 +239,26 @@ func (v *VFS) postOp() *sdk.PostOp {
 }
 
 // parentChangedLocked records that a change to a name in p, made by a
-// call stamped st, succeeded: p's attributes are those the plugin
-// answered with it (po.Parent) if it did and nothing else changed
-// meanwhile; otherwise they are stale. v.mu must be held.
-func (v *VFS) parentChangedLocked(p *node, po *sdk.PostOp, st readStamp) {
+// call stamped st when p.mods was mods, succeeded: p's attributes are
+// those the plugin answered with it (po.Parent) if it did and p did not
+// change otherwise meanwhile (another change in p racing this one:
+// whichever answer came later is not known to be the newer); otherwise
+// they are stale. v.mu must be held.
+func (v *VFS) parentChangedLocked(p *node, po *sdk.PostOp, st readStamp, mods uint64) {
 	p.noCapExp = time.Time{}
 	if po != nil && po.Parent != nil {
-		v.fillLocked(p, *po.Parent, st)
-		return
+		v.fillNodeLocked(p, *po.Parent, st, mods)
+	} else {
+		p.attrExp = time.Time{}
 	}
-	v.staleLocked(p)
+	p.mods++ // a change in p completed
+}
+
+// modsOf returns n.mods.
+func (v *VFS) modsOf(n *node) uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return n.mods
 }
 
 // pathOf returns n's current path.
