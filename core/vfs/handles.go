@@ -483,5 +483,5 @@ func (v *VFS) BindEntry(fh uint64, e DirEntry) (Entry, bool) {
 	if _, err := v.pathLocked(h.node); err != nil {
 		return Entry{}, false // an unlinked directory: Lookup would fail
 	}
-	return v.bindLocked(h.node, e.Name, *e.Attr, readStamp{changes: st.changes, at: st.at}), true
+	return v.bindLocked(h.node, e.Name, *e.Attr, readStamp{changes: st.changes, at: st.at}, false), true
 }

@@ -194,7 +194,10 @@ func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew
 	if isNew {
 		bst.changes = v.changes.Load()
 	}
-	e := v.bindLocked(p, name, a, bst)
+	// The name is bound to what the call made or opened unless another
+	// change in p raced it (the kernel serializes them per directory; a
+	// second mounting point does not).
+	e := v.bindLocked(p, name, a, bst, p.mods == pmods)
 	if a.Mode.IsDir() && isNew {
 		n := v.nodes[e.ID]
 		n.complete, n.completeGen = true, v.generation() // a new directory is empty

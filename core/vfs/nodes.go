@@ -141,11 +141,13 @@ func (v *VFS) childPath(parent uint64, name string) (*node, string, error) {
 func (v *VFS) bind(parent *node, name string, a sdk.Attr, st readStamp) Entry {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.bindLocked(parent, name, a, st)
+	return v.bindLocked(parent, name, a, st, false)
 }
 
-// bindLocked is bind with v.mu held.
-func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr, st readStamp) Entry {
+// bindLocked is bind with v.mu held. entryOK says the binding is known
+// fresh whatever else changed meanwhile (a create that no other change in
+// parent raced).
+func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr, st readStamp, entryOK bool) Entry {
 	n := parent.children[name]
 	gen := v.generation()
 	if n != nil && v.sameObject(n, a, gen) {
@@ -179,7 +181,7 @@ func (v *VFS) bindLocked(parent *node, name string, a sdk.Attr, st readStamp) En
 	n.lookups++
 	v.unretainLocked(n)
 	v.fillLocked(n, a, st)
-	if v.changes.Load() == st.changes {
+	if entryOK || v.changes.Load() == st.changes {
 		n.entryExp, n.entryGen = v.freshUntil(st.at, v.opts.EntryTimeout), gen
 	} else {
 		n.entryExp = time.Time{}
