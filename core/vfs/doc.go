@@ -83,6 +83,16 @@
 // create and a stat of a file just written cost no plugin call. Listed
 // attributes (BindEntry) follow the same rule.
 //
+// # Write coalescing
+//
+// Writes through a handle whose file the plugin did not donate are
+// gathered (coalesce.go): sequential writes become one plugin Write of up
+// to MaxIO, sent when the buffer is full, when a write does not follow
+// on, and before anything that must see the data (read, getattr, setattr,
+// lookup and open of the node, a listing binding it, the handle's flush,
+// fsync and release). A failed delayed write is reported by the handle's
+// next write, flush, fsync or release.
+//
 // # Locking
 //
 // One mutex guards the node and handle tables; it is never held across a

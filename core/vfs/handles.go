@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plugfs/plugfs/sdk"
@@ -23,6 +24,10 @@ type handle struct {
 
 	mu sync.Mutex
 	bh sdk.Handle // the plugin's handle; replaced on reopen
+
+	wmu sync.Mutex    // guards wb's contents; held across its plugin writes
+	wb  *writeBuffer  // gathered writes (coalesce.go); nil when not coalescing
+	gen atomic.Uint64 // the plugin generation bh was opened in
 
 	// directory listing state, guarded by mu
 	entries []DirEntry          // the snapshot; kernel offsets index it
@@ -63,11 +68,16 @@ type listed struct {
 // for a directory): with ExclusiveData, a regular file's content version
 // is recorded for OpenVersion, under the same lock as the handle.
 func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool, a *sdk.Attr) uint64 {
-	raw := false
-	if d, ok := v.be.(fileDonor); ok && !dir && flags.Writable() {
-		raw = d.File(bh) != nil
+	donated := false
+	if d, ok := v.be.(fileDonor); ok && !dir {
+		donated = d.File(bh) != nil
 	}
+	raw := donated && flags.Writable()
 	h := &handle{node: n, bh: bh, flags: flags, dir: dir, raw: raw}
+	if !dir && v.coalesces(flags, donated) {
+		h.wb = &writeBuffer{}
+	}
+	h.gen.Store(v.generation())
 	if a != nil && v.feat.ExclusiveData && a.Mode.IsRegular() {
 		h.ver, h.verOK = contentVersion(*a), true
 	}
@@ -135,6 +145,7 @@ func (v *VFS) reopen(ctx context.Context, h *handle, stale sdk.Handle) (sdk.Hand
 	}
 	_ = v.be.Release(context.WithoutCancel(ctx), stale) // forgets the stale number
 	h.bh = nbh
+	h.gen.Store(v.generation())
 	return nbh, nil
 }
 
@@ -158,6 +169,7 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 	if err != nil {
 		return 0, err
 	}
+	v.flushNode(ctx, n) // another opener sees what was written
 	st := v.stamp()
 	bh, a, err := v.be.Open(ctx, path, backendFlags(flags)&^(sdk.Create|sdk.Exclusive), 0)
 	if flags&sdk.Truncate != 0 {
@@ -198,6 +210,7 @@ func (v *VFS) Read(ctx context.Context, fh uint64, dest []byte, off int64) (int,
 	if err != nil {
 		return 0, err
 	}
+	v.flushNode(ctx, h.node) // reads see buffered writes
 	var n int
 	err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
 		var e error
@@ -218,24 +231,21 @@ func (v *VFS) Write(ctx context.Context, fh uint64, data []byte, off int64) (int
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
-		var e error
-		n, e = v.be.(sdk.Writer).Write(ctx, bh, data, off)
-		return e
-	})
-	v.invalidate(h.node)
-	return n, err
+	if h.wb != nil {
+		return v.bufferWrite(ctx, h, data, off)
+	}
+	return v.writeThrough(ctx, h, data, off)
 }
 
-// Flush is called on each close(2) of a descriptor of fh; it succeeds
-// without a plugin call when the plugin lacks Flush.
+// Flush is called on each close(2) of a descriptor of fh: it sends fh's
+// gathered writes, reports a delayed write's failure, and calls the
+// plugin's Flush if it has one.
 func (v *VFS) Flush(ctx context.Context, fh uint64) error {
-	if !v.feat.Flush {
-		return nil
-	}
 	h, err := v.handle(fh)
 	if err != nil {
+		return err
+	}
+	if err := v.flushHandle(ctx, h); err != nil || !v.feat.Flush {
 		return err
 	}
 	if h.flags.Writable() {
@@ -244,15 +254,15 @@ func (v *VFS) Flush(ctx context.Context, fh uint64) error {
 	return v.withHandle(ctx, h, func(bh sdk.Handle) error { return v.be.(sdk.Flusher).Flush(ctx, bh) })
 }
 
-// Fsync makes fh's data durable (fsync and fdatasync with dataOnly);
-// it succeeds without a plugin call for directories and when the plugin
-// lacks Fsync.
+// Fsync makes fh's data durable (fsync and fdatasync with dataOnly):
+// it sends fh's gathered writes, then calls the plugin's Fsync if it has
+// one (never for directories).
 func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
-	if !v.feat.Fsync {
-		return nil
-	}
 	h, err := v.handle(fh)
 	if err != nil {
+		return err
+	}
+	if err := v.flushHandle(ctx, h); err != nil || !v.feat.Fsync {
 		return err
 	}
 	if h.dir {
@@ -268,6 +278,10 @@ func (v *VFS) Fsync(ctx context.Context, fh uint64, dataOnly bool) error {
 // The plugin is called even if ctx is cancelled; a plugin handle that died
 // with a plugin restart is not an error.
 func (v *VFS) Release(ctx context.Context, fh uint64) error {
+	var werr error // a delayed write's failure, reported here at the latest
+	if h, err := v.handle(fh); err == nil {
+		werr = v.flushHandle(context.WithoutCancel(ctx), h)
+	}
 	v.mu.Lock()
 	h, ok := v.handles[fh]
 	if ok {
@@ -300,7 +314,7 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	}
 	err := v.be.Release(sdk.WithPostOp(context.WithoutCancel(ctx), po), h.backend())
 	if errors.Is(err, sdk.ErrStale) || errors.Is(err, sdk.ErrUnavailable) {
-		return nil // its plugin is gone, and the handle with it
+		return werr // its plugin is gone, and the handle with it
 	}
 	if err == nil && po != nil && po.Self != nil {
 		v.mu.Lock()
@@ -308,6 +322,9 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 			v.fillNodeLocked(h.node, *po.Self, st, mods)
 		}
 		v.mu.Unlock()
+	}
+	if werr != nil {
+		return werr
 	}
 	return err
 }
@@ -479,6 +496,9 @@ func (v *VFS) BindEntry(fh uint64, e DirEntry) (Entry, bool) {
 	h := v.handles[fh]
 	if h == nil || !h.dir || v.rawWriters > 0 || v.changes.Load() != st.changes || v.generation() != st.gen {
 		return Entry{}, false
+	}
+	if c := h.node.children[e.Name]; c != nil && c.dirty > 0 {
+		return Entry{}, false // its size is in a write buffer
 	}
 	if _, err := v.pathLocked(h.node); err != nil {
 		return Entry{}, false // an unlinked directory: Lookup would fail

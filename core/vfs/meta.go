@@ -18,6 +18,7 @@ func (v *VFS) Lookup(ctx context.Context, parent uint64, name string) (Entry, er
 	if err != nil {
 		return Entry{}, err
 	}
+	v.flushChild(ctx, p, name) // its size may be in a write buffer
 	if e, notExist, ok := v.lookupCached(parent, name); ok {
 		if notExist {
 			return Entry{}, fmt.Errorf("lookup %s: %w", path, sdk.ErrNotExist)
@@ -51,6 +52,7 @@ func (v *VFS) NegativeTimeout() time.Duration { return v.opts.NegativeTimeout }
 // handles (StatHandle), or answers with the attributes last seen and a
 // link count of 0.
 func (v *VFS) Getattr(ctx context.Context, id uint64, fh uint64) (Attr, error) {
+	v.flushNodeID(ctx, id) // its size may be in a write buffer
 	v.mu.Lock()
 	n, ok := v.nodes[id]
 	if !ok {
@@ -110,6 +112,7 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	if err := v.mutable(v.feat.Setattr, sdk.ErrNotSupported); err != nil {
 		return Attr{}, err
 	}
+	v.flushNodeID(ctx, id) // a truncate comes after the writes before it
 	v.mu.Lock()
 	n, ok := v.nodes[id]
 	if !ok {
@@ -168,6 +171,11 @@ func (v *VFS) Readlink(ctx context.Context, id uint64) (string, error) {
 func (v *VFS) create(ctx context.Context, parent uint64, name string, has, isNew bool, do func(ctx context.Context, path string) (sdk.Attr, error)) (Entry, error) {
 	if err := v.mutable(has, sdk.ErrNotSupported); err != nil {
 		return Entry{}, err
+	}
+	if p := v.nodeOf(parent); p != nil {
+		// An existing file Create opens answers its size: send what is
+		// gathered first.
+		v.flushChild(ctx, p, name)
 	}
 	p, path, err := v.childPath(parent, name)
 	if err != nil {
@@ -246,6 +254,7 @@ func (v *VFS) Link(ctx context.Context, id uint64, parent uint64, name string) (
 	if err != nil {
 		return Entry{}, err
 	}
+	v.flushNode(ctx, n) // the link's answer carries its size
 	e, err := v.create(ctx, parent, name, true, false, func(ctx context.Context, path string) (sdk.Attr, error) {
 		return v.be.(sdk.Linker).Link(ctx, oldPath, path)
 	})

@@ -58,6 +58,7 @@ type node struct {
 	complete    bool
 	completeGen uint64
 	raw         int           // open handles writing a donated file
+	dirty       int           // handles holding buffered writes (coalesce.go)
 	mods        uint64        // bumped whenever attr becomes stale (staleLocked)
 	lru         *list.Element // in VFS.lru while kept for the cache alone
 

@@ -33,6 +33,10 @@ type Options struct {
 	OnCache func(cache string, hit bool)
 	// ReadOnly refuses every change with sdk.ErrReadOnly.
 	ReadOnly bool
+	// NoWriteCoalesce sends every write of a file the plugin did not
+	// donate to the plugin as it comes, instead of gathering sequential
+	// writes into calls of up to MaxIO (see coalesce.go).
+	NoWriteCoalesce bool
 	// CacheNodes is how many nodes the kernel has forgotten the VFS keeps
 	// to answer lookups and getattrs without a plugin call while their
 	// metadata is fresh (see the package doc). 0 means 32768; negative
@@ -95,6 +99,8 @@ type VFS struct {
 	// rawWriters counts the writable handles of files the plugin donated:
 	// their writes may never pass through the VFS (FUSE passthrough).
 	rawWriters int
+	// buffered counts the bytes all write buffers hold (coalesce.go).
+	buffered atomic.Int64
 }
 
 // New returns a VFS serving backend, whose features are feat.
@@ -127,6 +133,9 @@ func (v *VFS) Close(ctx context.Context) error {
 	v.mu.Unlock()
 	var errs []error
 	for _, h := range hs {
+		if err := v.flushHandle(ctx, h); err != nil {
+			errs = append(errs, err)
+		}
 		if err := v.be.Release(ctx, h.backend()); err != nil && !errors.Is(err, sdk.ErrUnavailable) {
 			errs = append(errs, err)
 		}

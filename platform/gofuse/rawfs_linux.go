@@ -327,11 +327,13 @@ func (r *rawFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte) (ui
 	return uint32(n), status(err)
 }
 
-// Flush answers ENOSYS when the plugin has no Flush: the kernel then
-// takes every close as flushed and stops sending FLUSH (a round trip per
-// close saved).
+// Flush answers ENOSYS when the plugin has no Flush and the handle holds
+// no gathered writes: the kernel then takes every close as flushed and
+// stops sending FLUSH (a round trip per close saved). A handle that
+// gathers writes keeps FLUSH coming, so close reports a delayed write's
+// failure.
 func (r *rawFS) Flush(cancel <-chan struct{}, in *fuse.FlushIn) fuse.Status {
-	if !r.m.fs.Features().Flush {
+	if !r.m.fs.FlushNeeded(in.Fh) {
 		if r.m.debug != nil {
 			r.m.debug(fmt.Sprintf("flush node=%d: ENOSYS (the plugin has nothing to flush)", in.NodeId))
 		}
@@ -345,7 +347,7 @@ func (r *rawFS) Flush(cancel <-chan struct{}, in *fuse.FlushIn) fuse.Status {
 // Fsync answers ENOSYS when the plugin has no Fsync, which the kernel
 // takes as success from then on, without asking again.
 func (r *rawFS) Fsync(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
-	if !r.m.fs.Features().Fsync {
+	if !r.m.fs.FsyncNeeded(in.Fh) {
 		return fuse.ENOSYS
 	}
 	ctx, done := r.op(cancel, &in.InHeader, "fsync")
