@@ -76,7 +76,7 @@ func (v *VFS) bufferWrite(ctx context.Context, h *handle, data []byte, off int64
 		v.mu.Unlock()
 	}
 	wb.data = append(wb.data, data...)
-	v.invalidate(h.node) // size and mtime change, as for any write
+	v.written(h.node) // size and mtime change, as for any write
 	if len(wb.data) >= limit {
 		if err := v.flushLocked(ctx, h); err != nil {
 			return 0, err
@@ -103,7 +103,7 @@ func (v *VFS) writeThrough(ctx context.Context, h *handle, data []byte, off int6
 		n, e = v.be.(sdk.Writer).Write(ctx, bh, data, off)
 		return e
 	})
-	v.invalidate(h.node)
+	v.written(h.node)
 	return n, err
 }
 

@@ -345,6 +345,16 @@ func (v *VFS) attrOfLocked(n *node) Attr {
 	return Attr{Attr: a, Timeout: v.opts.AttrTimeout}
 }
 
+// written drops n's cached attributes after a write to it. A write adds
+// no security.capability (the kernel asks before every write, to remove
+// one), so that stays known absent.
+func (v *VFS) written(n *node) {
+	v.mu.Lock()
+	v.staleLocked(n)
+	v.noteChange()
+	v.mu.Unlock()
+}
+
 // invalidate drops n's cached attributes after a change to it.
 func (v *VFS) invalidate(n *node) {
 	v.mu.Lock()
