@@ -175,6 +175,9 @@ func (r *rawFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fuse.At
 	if err != nil {
 		return status(err)
 	}
+	if sa.Valid&sdk.SetSize != 0 {
+		r.m.written(in.NodeId)
+	}
 	attrOut(out, a)
 	return fuse.OK
 }
@@ -280,7 +283,7 @@ func openFlags(f uint32) sdk.OpenFlags {
 func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, out *fuse.CreateOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "create "+name)
 	defer done()
-	e, fh, err := r.m.fs.Create(ctx, in.NodeId, name, openFlags(in.Flags), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
+	e, fh, err := r.m.fs.Create(ctx, in.NodeId, name, r.m.createFlags(openFlags(in.Flags)), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
 	if err != nil {
 		return status(err)
 	}
@@ -294,7 +297,7 @@ func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, o
 func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "open")
 	defer done()
-	fh, err := r.m.fs.Open(ctx, in.NodeId, openFlags(in.Flags))
+	fh, err := r.m.open(ctx, in.NodeId, openFlags(in.Flags))
 	if err != nil {
 		return status(err)
 	}
@@ -350,7 +353,11 @@ func (r *rawFS) Fsync(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 	}
 	ctx, done := r.op(cancel, &in.InHeader, "fsync")
 	defer done()
-	return status(r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0))
+	err := r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0)
+	if err == nil {
+		r.m.written(in.NodeId)
+	}
+	return status(err)
 }
 
 func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
@@ -360,6 +367,9 @@ func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 func (r *rawFS) Release(cancel <-chan struct{}, in *fuse.ReleaseIn) {
 	r.m.pt.release(in.Fh)
 	_ = r.m.fs.Release(context.Background(), in.Fh)
+	if in.Flags&syscall.O_ACCMODE != syscall.O_RDONLY {
+		r.m.written(in.NodeId)
+	}
 }
 
 func (r *rawFS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
