@@ -35,8 +35,8 @@ type MountOptions struct {
 	// names with their attributes (READDIRPLUS) from drivers that can.
 	NoReadDirPlus bool
 	// Writeback says whether the kernel may cache writes and send them
-	// later (drivers that cannot ignore it); the zero value is
-	// WritebackAuto.
+	// later; the zero value is WritebackAuto. Drivers without such a
+	// cache (bazil, cgofuse) ignore it.
 	Writeback Writeback
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)

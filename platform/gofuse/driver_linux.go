@@ -125,6 +125,7 @@ type mount struct {
 	// writeback: the kernel caches writes (see useWriteback).
 	writeback bool
 	inv       invalidator // this mount's, as registered with fs
+	fills     fillHandles // see mount.fill
 }
 
 // Point implements core.Mounted.

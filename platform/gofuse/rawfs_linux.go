@@ -173,7 +173,10 @@ func (r *rawFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fuse.At
 	}
 	a, err := r.m.fs.Setattr(ctx, in.NodeId, fh, sa)
 	if err != nil {
-		return status(err)
+		var ok bool
+		if a, ok = r.m.timesLost(ctx, in.NodeId, sa, err); !ok {
+			return status(err)
+		}
 	}
 	if sa.Valid&sdk.SetSize != 0 {
 		r.m.written(in.NodeId)
@@ -283,7 +286,7 @@ func openFlags(f uint32) sdk.OpenFlags {
 func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, out *fuse.CreateOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "create "+name)
 	defer done()
-	e, fh, err := r.m.fs.Create(ctx, in.NodeId, name, r.m.createFlags(openFlags(in.Flags)), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
+	e, fh, err := r.m.create(ctx, in.NodeId, name, openFlags(in.Flags), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
 	if err != nil {
 		return status(err)
 	}
@@ -308,6 +311,15 @@ func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 }
 
 func (r *rawFS) Read(cancel <-chan struct{}, in *fuse.ReadIn, buf []byte) (fuse.ReadResult, fuse.Status) {
+	if r.m.writeback && r.m.fills.has(in.Fh) {
+		ctx, done := r.op(cancel, &in.InHeader, "read (page fill)")
+		defer done()
+		n, err := r.m.fill(ctx, in.NodeId, in.Fh, buf[:min(int(in.Size), len(buf))], int64(in.Offset))
+		if err != nil {
+			return nil, status(err)
+		}
+		return fuse.ReadResultData(buf[:n]), fuse.OK
+	}
 	if f := r.m.fs.File(in.Fh); f != nil {
 		// A donated file not in passthrough: splice it to the kernel.
 		// The kernel holds the file open while this read runs, so no
@@ -366,6 +378,7 @@ func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 
 func (r *rawFS) Release(cancel <-chan struct{}, in *fuse.ReleaseIn) {
 	r.m.pt.release(in.Fh)
+	r.m.fills.remove(in.Fh)
 	_ = r.m.fs.Release(context.Background(), in.Fh)
 	if in.Flags&syscall.O_ACCMODE != syscall.O_RDONLY {
 		r.m.written(in.NodeId)

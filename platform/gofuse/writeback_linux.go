@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"sync"
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
@@ -72,16 +74,82 @@ func (m *mount) open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint6
 	if errors.Is(err, sdk.ErrPermission) {
 		return m.fs.Open(ctx, id, flags)
 	}
+	if err == nil {
+		m.fills.add(fh)
+	}
 	return fh, err
 }
 
-// createFlags are the flags of a CREATE, read-write on a writeback mount
-// with no second try: the file is usually new, and then the caller's.
-func (m *mount) createFlags(flags sdk.OpenFlags) sdk.OpenFlags {
-	if m.writeback {
-		return writebackFlags(flags)
+// create creates and opens a file for the kernel, read-write on a
+// writeback mount when asked write-only, with no second try: the file is
+// usually new, and then the caller's.
+func (m *mount) create(ctx context.Context, parent uint64, name string, flags sdk.OpenFlags, mode fs.FileMode) (vfs.Entry, uint64, error) {
+	if !m.writeback || flags&sdk.AccessMode != sdk.WriteOnly {
+		return m.fs.Create(ctx, parent, name, flags, mode)
 	}
-	return flags
+	e, fh, err := m.fs.Create(ctx, parent, name, writebackFlags(flags), mode)
+	if err == nil {
+		m.fills.add(fh)
+	}
+	return e, fh, err
+}
+
+// fillHandles are the open files the caller opened write-only and the
+// plugin read-write (writebackFlags): every READ of one is the kernel
+// filling a page a write covers only in part, never a read by the caller.
+type fillHandles struct {
+	mu  sync.Mutex
+	fhs map[uint64]struct{}
+}
+
+func (f *fillHandles) add(fh uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fhs == nil {
+		f.fhs = make(map[uint64]struct{})
+	}
+	f.fhs[fh] = struct{}{}
+}
+
+func (f *fillHandles) has(fh uint64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.fhs[fh]
+	return ok
+}
+
+func (f *fillHandles) remove(fh uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.fhs, fh)
+}
+
+// fill answers a page-fill READ of a fill handle. A write does not make a
+// file accessed, but a plugin's read may (memfs keeps atime for every
+// read), so the access time the file had is put back afterwards when the
+// plugin can set it: two more plugin calls, for writes into part of a
+// page not cached through write-only opens only. A read by another opener
+// between the two keeps the older time.
+func (m *mount) fill(ctx context.Context, node, fh uint64, dest []byte, off int64) (int, error) {
+	before, berr := m.fs.Getattr(ctx, node, fh)
+	n, err := m.fs.Read(ctx, fh, dest, off)
+	if err == nil && berr == nil && m.fs.Features().Setattr {
+		_, _ = m.fs.Setattr(ctx, node, fh, sdk.SetAttr{Valid: sdk.SetAtime, Atime: before.Atime})
+	}
+	return n, err
+}
+
+// timesLost answers the kernel writing back the times of a file that was
+// unlinked and closed since its last write (fuse_write_inode: SETATTR of
+// mtime and ctime, with no file handle, on a writeback mount): no plugin
+// object is left to keep them, and the request must not fail syncfs(2).
+// It reports the attributes last seen and true when setattr was that.
+func (m *mount) timesLost(ctx context.Context, node uint64, sa sdk.SetAttr, err error) (vfs.Attr, bool) {
+	if !m.writeback || sa.Valid&^(sdk.SetMtime|sdk.SetCtime) != 0 || !errors.Is(err, sdk.ErrNotExist) {
+		return vfs.Attr{}, false
+	}
+	a, gerr := m.fs.Getattr(ctx, node, 0)
+	return a, gerr == nil
 }
 
 // written tells the volume's other mounting points, off the request's
