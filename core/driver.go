@@ -34,6 +34,10 @@ type MountOptions struct {
 	// (READDIR) and look each name up on its own, instead of taking
 	// names with their attributes (READDIRPLUS) from drivers that can.
 	NoReadDirPlus bool
+	// Writeback says whether the kernel may cache writes and send them
+	// later; the zero value is WritebackAuto. Drivers without such a
+	// cache (bazil, cgofuse) ignore it.
+	Writeback Writeback
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)
 }

@@ -42,6 +42,7 @@ import (
 //	            data_plane: auto,        # auto, shm, messages or grpc
 //	            passthrough: true,       # false: the host moves donated files' bytes
 //	            readdirplus: true,       # false: list directories without attributes
+//	            writeback: auto,         # on, off: the kernel caches writes (see docs/cli.md)
 //	            lazy: false,             # true: the plugin starts at the first access
 //	            idle_timeout: 0s,        # >0: the plugin stops after this long unused
 //	            debug: false,            # true: log every operation of this volume
@@ -91,6 +92,7 @@ type mountFile struct {
 	DataPlane       string        `yaml:"data_plane"`
 	Passthrough     *bool         `yaml:"passthrough"`
 	ReadDirPlus     *bool         `yaml:"readdirplus"`
+	Writeback       string        `yaml:"writeback"`
 	Lazy            bool          `yaml:"lazy"`
 	IdleTimeout     time.Duration `yaml:"idle_timeout"`
 	Debug           bool          `yaml:"debug"`
@@ -129,6 +131,7 @@ func (v volumeFile) spec() daemon.VolumeSpec {
 			StartTimeout:    m.StartTimeout, OpTimeout: m.OpTimeout,
 			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough,
 			NoReadDirPlus: m.ReadDirPlus != nil && !*m.ReadDirPlus,
+			Writeback:     m.Writeback,
 			Lazy:          m.Lazy, IdleTimeout: m.IdleTimeout, Debug: m.Debug, PointFlags: flags, AuthID: m.AuthID},
 		Restart: daemon.RestartSpec{BackoffMin: v.Restart.BackoffMin, BackoffMax: v.Restart.BackoffMax, Wait: v.Restart.Wait},
 	}

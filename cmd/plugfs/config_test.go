@@ -26,6 +26,7 @@ volumes:
       op_timeout: 1m
       data_plane: shm
       passthrough: false
+      writeback: on
     restart: {backoff_min: 50ms, backoff_max: 2s, wait: 1s}
   - name: b
     plugin: /opt/p
@@ -47,8 +48,8 @@ volumes:
 	if !a.Mount.ReadOnly || a.Mount.AllowOther == nil || *a.Mount.AllowOther || a.Mount.AttrTimeout != -1 || a.Mount.OpTimeout != time.Minute {
 		t.Errorf("mount %+v", a.Mount)
 	}
-	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough {
-		t.Errorf("data plane %q, no passthrough %v", a.Mount.DataPlane, a.Mount.NoPassthrough)
+	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough || a.Mount.Writeback != "on" {
+		t.Errorf("data plane %q, no passthrough %v, writeback %q", a.Mount.DataPlane, a.Mount.NoPassthrough, a.Mount.Writeback)
 	}
 	if a.Mount.EntryTimeout != time.Second || a.Mount.StartTimeout != 10*time.Second {
 		t.Errorf("defaults not applied: %+v", a.Mount)
@@ -59,7 +60,7 @@ volumes:
 	if b.Mount.AllowOther != nil || b.Mount.AttrTimeout != time.Second || b.Plugin != "/opt/p" || b.Mount.DataPlane != "" || b.Mount.NoPassthrough {
 		t.Errorf("second volume %+v", b)
 	}
-	if lc.dec.lineOf("volumes[1].mountpoints[0]") != 20 || lc.dec.lineOf("volumes[0].mount.nosuch") != 10 {
+	if lc.dec.lineOf("volumes[1].mountpoints[0]") != 21 || lc.dec.lineOf("volumes[0].mount.nosuch") != 10 {
 		t.Errorf("lines: %d %d", lc.dec.lineOf("volumes[1].mountpoints[0]"), lc.dec.lineOf("volumes[0].mount.nosuch"))
 	}
 }
@@ -77,6 +78,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {attr_timeout: -1s}\n", "c.yaml:5: volumes[0].mount.attr_timeout: negative duration (0s turns the cache off)"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {data_plane: fast}\n", `c.yaml:5: volumes[0].mount.data_plane: unknown data plane "fast": use auto, shm, messages or grpc`},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {passthrough: maybe}\n", "c.yaml:5: volumes[0].mount.passthrough: want true or false"},
+		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {writeback: always}\n", `c.yaml:5: volumes[0].mount.writeback: unknown writeback setting "always": use auto, on or off`},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {lazy: true, idle_timeout: -5m}\n", "c.yaml:5: volumes[0].mount.idle_timeout: negative duration"},
 		{"volumes:\n  - name: a\n    plugin: p\n    mountpoints: [/a]\n    mount: {lazy: true, idle_timeout: 5m}\n", ""},
 	} {

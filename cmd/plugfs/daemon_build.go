@@ -54,6 +54,13 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 	}
 	mo.NoPassthrough = s.Mount.NoPassthrough
 	mo.NoReadDirPlus = s.Mount.NoReadDirPlus
+	if s.Mount.Writeback != "" {
+		wb, err := core.ParseWriteback(s.Mount.Writeback)
+		if err != nil {
+			return engine.VolumeConfig{}, err
+		}
+		mo.Writeback = wb
+	}
 	if mo.FSName == "" {
 		mo.FSName = filepath.Base(src.Path)
 	}

@@ -82,6 +82,8 @@ func TestBadInput(t *testing.T) {
 			code: exitPluginOption, say: []string{"/nonexistent/data"}},
 		{name: "local root not given", setup: emptyDir, plugin: "local",
 			code: exitPluginOption, say: []string{"root", "required"}},
+		{name: "writeback for files that change elsewhere", setup: emptyDir, plugin: "local", args: []string{"--opt", "root=" + os.TempDir(), "-o", "writeback=on"},
+			code: exitPluginOption, say: []string{"writeback=on", "exclusive data", "auto or off"}},
 		{name: "unknown driver", setup: emptyDir, plugin: "memfs", args: []string{"--driver", "warp"},
 			code: exitDriverUnknown, say: []string{"warp"}},
 		{name: "flags on a directory", setup: emptyDir, plugin: "memfs", args: []string{"--point-flags", "hidden"},

@@ -41,7 +41,10 @@ func TestPOSIX(t *testing.T) {
 // passthrough (the host splices and writes them), donation refused
 // (shared memory), memfs with every byte in messages on the fast lane,
 // and memfs with every call and byte in gRPC messages (the portable
-// fallback), and memfs with a size limit (it then donates nothing). (The
+// fallback), memfs with a size limit (it then donates nothing), and
+// memfs with the kernel's writeback cache over donated files
+// (writeback=on; auto already gives memfs the cache on shm, messages and
+// grpc). (The
 // defaults: local and memfs donate their files, local the files of its
 // directory and memfs memory files, and the kernel serves them with
 // passthrough.)
@@ -57,6 +60,7 @@ func TestPOSIXDataPlanes(t *testing.T) {
 		{"memfs/size-limit", "memfs", ""},
 		{"memfs/messages", "memfs", "dataplane=messages"},
 		{"memfs/grpc", "memfs", "dataplane=grpc"},
+		{"memfs/writeback", "memfs", "writeback=on"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"-o", "allow_other," + tc.opts}

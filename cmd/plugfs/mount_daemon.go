@@ -112,6 +112,9 @@ func (a *app) mountRequest(cmd *cobra.Command, pluginName string, points []strin
 	if mo.DataPlane != core.DataPlaneAuto {
 		req.DataPlane = mo.DataPlane.String()
 	}
+	if mo.Writeback != core.WritebackAuto {
+		req.Writeback = mo.Writeback.String()
+	}
 	if mountOptGiven(f.mountOpts, "allow_other", "private") {
 		req.AllowOther = &mo.AllowOther
 	}

@@ -61,12 +61,18 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 				m.NoPassthrough = false
 			case o == "nopassthrough" || o == "passthrough=off":
 				m.NoPassthrough = true
+			case k == "writeback" && hasValue:
+				wb, err := core.ParseWriteback(v)
+				if err != nil {
+					return usageError{fmt.Errorf("mount option -o %s: %w", o, err)}
+				}
+				m.Writeback = wb
 			case o == "readdirplus" || o == "readdirplus=on":
 				m.NoReadDirPlus = false
 			case o == "noreaddirplus" || o == "readdirplus=off":
 				m.NoReadDirPlus = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off", o)}
 			}
 		}
 	}

@@ -73,6 +73,23 @@ func TestParsePluginOpts(t *testing.T) {
 	}
 }
 
+// TestParseWritebackOpt: -o writeback= reaches the driver's options.
+func TestParseWritebackOpt(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want core.Writeback
+	}{{"writeback=on", core.WritebackOn}, {"writeback=off", core.WritebackOff}, {"writeback=off,writeback=auto", core.WritebackAuto}, {"ro", core.WritebackAuto}} {
+		var m core.MountOptions
+		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.Writeback != c.want {
+			t.Errorf("-o %s: Writeback %v, err %v; want %v", c.raw, m.Writeback, err, c.want)
+		}
+	}
+	var m core.MountOptions
+	if err := parseMountOpts([]string{"writeback=yes"}, &m, true); exitCode(err) != exitUsage {
+		t.Errorf("-o writeback=yes: %v, want a usage error", err)
+	}
+}
+
 // TestParseReadDirPlusOpt: -o readdirplus=off reaches the driver's options.
 func TestParseReadDirPlusOpt(t *testing.T) {
 	for _, c := range []struct {

@@ -149,6 +149,7 @@ func mountRequestSpec(r *controlv1.MountRequest) (VolumeSpec, error) {
 		DataPlane:       r.GetDataPlane(),
 		NoPassthrough:   r.GetNoPassthrough(),
 		NoReadDirPlus:   r.GetNoReaddirplus(),
+		Writeback:       r.GetWriteback(),
 		Lazy:            r.GetLazy(),
 		IdleTimeout:     time.Duration(r.GetIdleTimeout()),
 		Debug:           r.GetDebug(),

@@ -55,6 +55,9 @@ type MountSpec struct {
 	// NoReadDirPlus lists directories without attributes (READDIRPLUS
 	// off).
 	NoReadDirPlus bool
+	// Writeback is "" or auto, on, off (core.ParseWriteback): whether the
+	// kernel may cache writes.
+	Writeback string
 	// Lazy starts the plugin at the first access instead of at mount (it
 	// runs once at mount to announce its features).
 	Lazy bool

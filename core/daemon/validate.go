@@ -127,6 +127,11 @@ func ValidateVolume(key string, v VolumeSpec) []error {
 			add(".mount.data_plane", "%v", err)
 		}
 	}
+	if m.Writeback != "" {
+		if _, err := core.ParseWriteback(m.Writeback); err != nil {
+			add(".mount.writeback", "%v", err)
+		}
+	}
 	r := v.Restart
 	if r.BackoffMin > 0 && r.BackoffMax > 0 && r.BackoffMin > r.BackoffMax {
 		add(".restart.backoff_min", "%v is more than restart.backoff_max %v", r.BackoffMin, r.BackoffMax)

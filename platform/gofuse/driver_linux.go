@@ -56,11 +56,21 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	}
 	// Passthrough needs CAP_SYS_ADMIN for the backing-file ioctl; the
 	// kernel says whether it has it (FUSE_PASSTHROUGH at INIT).
-	pt := newPassthrough(opts.NoPassthrough || os.Geteuid() != 0, opts.Debug)
-	m := &mount{point: clean, fs: fsys, debug: opts.Debug, done: make(chan struct{}), pt: pt}
+	ptOff := opts.NoPassthrough || os.Geteuid() != 0
+	wb, err := useWriteback(opts, fsys, ptOff)
+	if err != nil {
+		return nil, err
+	}
+	// A writeback connection has no passthrough (see useWriteback).
+	pt := newPassthrough(ptOff || wb, opts.Debug)
+	m := &mount{point: clean, fs: fsys, debug: opts.Debug, done: make(chan struct{}), pt: pt, writeback: wb}
 	stack := 0
 	if !pt.disabled {
 		stack = 1 // backing files may live on any ordinary file system
+	}
+	var caps uint64
+	if wb {
+		caps |= fuse.CAP_WRITEBACK_CACHE
 	}
 	srv, err := fuse.NewServer(&rawFS{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, clean, &fuse.MountOptions{
 		AllowOther:         opts.AllowOther,
@@ -73,11 +83,13 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 		DisableReadDirPlus: opts.NoReadDirPlus, // see rawFS.ReadDirPlus
 		DirectMount:        os.Geteuid() == 0,
 		MaxStackDepth:      stack,
+		ExtraCapabilities:  caps,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mount %s: %w", clean, err)
 	}
 	m.srv = srv
+	m.inv = invalidator{srv}
 	pt.srv = srv
 	mounted := make(chan func(), 1)
 	go func() {
@@ -94,7 +106,10 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	}
 	// Changes the plugin reports reach the kernel from now until the
 	// mount is gone.
-	mounted <- fsys.SetInvalidator(invalidator{srv})
+	mounted <- fsys.SetInvalidator(m.inv)
+	if wb && opts.Debug != nil && srv.KernelSettings().Flags64()&fuse.CAP_WRITEBACK_CACHE == 0 {
+		opts.Debug("writeback: the kernel offers no writeback cache; writes go through")
+	}
 	return m, nil
 }
 
@@ -107,6 +122,10 @@ type mount struct {
 	done  chan struct{}
 	pt    *passthrough
 	keep  keepCache
+	// writeback: the kernel caches writes (see useWriteback).
+	writeback bool
+	inv       invalidator // this mount's, as registered with fs
+	fills     fillHandles // see mount.fill
 }
 
 // Point implements core.Mounted.

@@ -173,7 +173,13 @@ func (r *rawFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fuse.At
 	}
 	a, err := r.m.fs.Setattr(ctx, in.NodeId, fh, sa)
 	if err != nil {
-		return status(err)
+		var ok bool
+		if a, ok = r.m.timesLost(ctx, in.NodeId, sa, err); !ok {
+			return status(err)
+		}
+	}
+	if sa.Valid&sdk.SetSize != 0 {
+		r.m.written(in.NodeId)
 	}
 	attrOut(out, a)
 	return fuse.OK
@@ -280,7 +286,7 @@ func openFlags(f uint32) sdk.OpenFlags {
 func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, out *fuse.CreateOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "create "+name)
 	defer done()
-	e, fh, err := r.m.fs.Create(ctx, in.NodeId, name, openFlags(in.Flags), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
+	e, fh, err := r.m.create(ctx, in.NodeId, name, openFlags(in.Flags), sdk.PermMode(sdk.ModeFromPOSIX(in.Mode)))
 	if err != nil {
 		return status(err)
 	}
@@ -294,7 +300,7 @@ func (r *rawFS) Create(cancel <-chan struct{}, in *fuse.CreateIn, name string, o
 func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
 	ctx, done := r.op(cancel, &in.InHeader, "open")
 	defer done()
-	fh, err := r.m.fs.Open(ctx, in.NodeId, openFlags(in.Flags))
+	fh, err := r.m.open(ctx, in.NodeId, openFlags(in.Flags))
 	if err != nil {
 		return status(err)
 	}
@@ -305,6 +311,15 @@ func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 }
 
 func (r *rawFS) Read(cancel <-chan struct{}, in *fuse.ReadIn, buf []byte) (fuse.ReadResult, fuse.Status) {
+	if r.m.writeback && r.m.fills.has(in.Fh) {
+		ctx, done := r.op(cancel, &in.InHeader, "read (page fill)")
+		defer done()
+		n, err := r.m.fill(ctx, in.NodeId, in.Fh, buf[:min(int(in.Size), len(buf))], int64(in.Offset))
+		if err != nil {
+			return nil, status(err)
+		}
+		return fuse.ReadResultData(buf[:n]), fuse.OK
+	}
 	if f := r.m.fs.File(in.Fh); f != nil {
 		// A donated file not in passthrough: splice it to the kernel.
 		// The kernel holds the file open while this read runs, so no
@@ -352,7 +367,11 @@ func (r *rawFS) Fsync(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 	}
 	ctx, done := r.op(cancel, &in.InHeader, "fsync")
 	defer done()
-	return status(r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0))
+	err := r.m.fs.Fsync(ctx, in.Fh, in.FsyncFlags&1 != 0)
+	if err == nil {
+		r.m.written(in.NodeId)
+	}
+	return status(err)
 }
 
 func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
@@ -361,7 +380,11 @@ func (r *rawFS) FsyncDir(cancel <-chan struct{}, in *fuse.FsyncIn) fuse.Status {
 
 func (r *rawFS) Release(cancel <-chan struct{}, in *fuse.ReleaseIn) {
 	r.m.pt.release(in.Fh)
+	r.m.fills.remove(in.Fh)
 	_ = r.m.fs.Release(context.Background(), in.Fh)
+	if in.Flags&syscall.O_ACCMODE != syscall.O_RDONLY {
+		r.m.written(in.NodeId)
+	}
 }
 
 func (r *rawFS) OpenDir(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {

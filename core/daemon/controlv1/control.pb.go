@@ -491,6 +491,9 @@ type MountRequest struct {
 	AuthId     uint64 `protobuf:"varint,19,opt,name=auth_id,json=authId,proto3" json:"auth_id,omitempty"`
 	// no_readdirplus lists directories without attributes.
 	NoReaddirplus bool `protobuf:"varint,20,opt,name=no_readdirplus,json=noReaddirplus,proto3" json:"no_readdirplus,omitempty"`
+	// writeback is auto (also when empty), on or off: the kernel's
+	// writeback cache (plugfs mount -o writeback=).
+	Writeback     string `protobuf:"bytes,21,opt,name=writeback,proto3" json:"writeback,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -663,6 +666,13 @@ func (x *MountRequest) GetNoReaddirplus() bool {
 		return x.NoReaddirplus
 	}
 	return false
+}
+
+func (x *MountRequest) GetWriteback() string {
+	if x != nil {
+		return x.Writeback
+	}
+	return ""
 }
 
 type MountResponse struct {
@@ -1193,7 +1203,7 @@ const file_control_proto_rawDesc = "" +
 	"\x05since\x18\x03 \x01(\x03R\x05since\x12\x12\n" +
 	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05flags\x18\x05 \x01(\tR\x05flags\x12\x17\n" +
-	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\xf6\x05\n" +
+	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\x94\x06\n" +
 	"\fMountRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12F\n" +
@@ -1219,7 +1229,8 @@ const file_control_proto_rawDesc = "" +
 	"\vpoint_flags\x18\x12 \x01(\tR\n" +
 	"pointFlags\x12\x17\n" +
 	"\aauth_id\x18\x13 \x01(\x04R\x06authId\x12%\n" +
-	"\x0eno_readdirplus\x18\x14 \x01(\bR\rnoReaddirplus\x1a:\n" +
+	"\x0eno_readdirplus\x18\x14 \x01(\bR\rnoReaddirplus\x12\x1c\n" +
+	"\twriteback\x18\x15 \x01(\tR\twriteback\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
