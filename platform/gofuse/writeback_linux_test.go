@@ -93,7 +93,9 @@ func mountWriteCounting(t *testing.T, c *writeCounting, opts core.MountOptions) 
 		t.Skip(err)
 	}
 	mnt := t.TempDir()
-	v := vfs.New(c, sdk.DetectFeatures(c), vfs.Options{})
+	// The VFS's own write coalescing is off: these tests count what the
+	// kernel's writeback cache gathers (coalesce_test.go tests the VFS's).
+	v := vfs.New(c, sdk.DetectFeatures(c), vfs.Options{NoWriteCoalesce: true})
 	m, err := Driver{}.Mount(context.Background(), v, mnt, opts)
 	if err != nil {
 		t.Fatal(err)
