@@ -399,3 +399,23 @@ func TestMetaCachePostOpAttributes(t *testing.T) {
 		t.Errorf("directory after unlink: size %d mtime %v, want %d and %v", da.Size, da.Mtime, wantDir.Size, wantDir.Mtime)
 	}
 }
+
+// Renaming one hard link over another leaves both names; the directory
+// then no longer knows all its names, so the old one is asked for.
+func TestMetaCacheRenameBetweenLinks(t *testing.T) {
+	v, _ := newCached(t, true, vfs.Options{})
+	d, err := v.Mkdir(ctx, vfs.RootID, "d", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := createEmpty(t, v, d.ID, "a")
+	if _, err := v.Link(ctx, a.ID, d.ID, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Rename(ctx, d.ID, "a", d.ID, "b", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Lookup(ctx, d.ID, "a"); err != nil {
+		t.Errorf("lookup of a after renaming it over its other link: %v, want it found", err)
+	}
+}

@@ -290,8 +290,9 @@ func (v *VFS) moveLocked(op *node, on string, np *node, nn string) {
 	if np.children[nn] == n {
 		// Two hard links of one object: rename(2) leaves both names, and
 		// the kernel drops its entry for the old one; so do we (a lookup
-		// brings it back).
+		// brings it back, so op no longer knows all its names).
 		v.unlinkLocked(op, on)
+		op.complete = false
 		return
 	}
 	if np.children[nn] != nil {
