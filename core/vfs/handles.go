@@ -179,6 +179,9 @@ func (v *VFS) Open(ctx context.Context, id uint64, flags sdk.OpenFlags) (uint64,
 		return 0, err
 	}
 	v.mu.Lock()
+	if flags&sdk.Truncate != 0 {
+		v.staleLocked(n) // a change to n, as for Setattr
+	}
 	v.fillLocked(n, a, st)
 	v.mu.Unlock()
 	return v.addHandle(n, bh, flags, false, &a), nil

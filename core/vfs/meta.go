@@ -147,6 +147,9 @@ func (v *VFS) Setattr(ctx context.Context, id uint64, fh uint64, sa sdk.SetAttr)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	// A change to n: attributes read before it (a getattr, or a release's
+	// post-operation ones, still in flight) must not be cached after it.
+	v.staleLocked(n)
 	v.fillLocked(n, a, st) // the change's own result, unless another raced it
 	v.noteChange()
 	return v.attrOfLocked(n), nil

@@ -419,3 +419,48 @@ func TestMetaCacheRenameBetweenLinks(t *testing.T) {
 		t.Errorf("lookup of a after renaming it over its other link: %v, want it found", err)
 	}
 }
+
+// releaseRacing is a plugin over the wire that runs during once between
+// a Release's reply (with its post-operation attributes) and the VFS
+// taking it: a change racing a writer's close.
+type releaseRacing struct {
+	*sdk.Client
+	during func()
+}
+
+func (r *releaseRacing) Release(ctx context.Context, h sdk.Handle) error {
+	err := r.Client.Release(ctx, h)
+	if f := r.during; f != nil {
+		r.during = nil
+		f()
+	}
+	return err
+}
+
+// A chmod that completes while a writer's release is in flight is not
+// undone by the attributes the release brought back (read before the
+// chmod): the kernel's permission check after it sees the new mode. The
+// mount suite caught this as an unprivileged read of a 0200 file allowed.
+func TestMetaCacheReleaseRacingSetattr(t *testing.T) {
+	c, res := sdktest.TestClient(t, memfs.Plugin(), nil)
+	be := &releaseRacing{Client: c}
+	v := vfs.New(be, res.Features, vfs.Options{NoWriteCoalesce: true})
+	e, fh, err := v.Create(ctx, vfs.RootID, "f", sdk.ReadWrite, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Write(ctx, fh, []byte("data"), 0); err != nil {
+		t.Fatal(err)
+	}
+	be.during = func() {
+		if _, err := v.Setattr(ctx, e.ID, 0, sdk.SetAttr{Valid: sdk.SetMode, Mode: 0o200}); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := v.Release(ctx, fh); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := v.Getattr(ctx, e.ID, 0); err != nil || a.Mode.Perm() != 0o200 {
+		t.Errorf("mode after a chmod racing the release: %v, %v; want 0200", a.Mode.Perm(), err)
+	}
+}
