@@ -23,7 +23,7 @@ import (
 //	driver= name= log_file= log_level= start_timeout= op_timeout=
 //	                            the plugfs mount flags of the same name
 //	ro, rw, allow_other, private, fsname=, subtype=, dataplane=, passthrough=,
-//	readdirplus=, writeback=
+//	readdirplus=, writeback=, readahead=
 //	                            plugfs mount options (-o)
 //	defaults, auto, noauto, user, users, nouser, owner, group, _netdev,
 //	nofail, suid, nosuid, dev, nodev, exec, noexec, sync, async, *atime,

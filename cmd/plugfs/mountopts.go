@@ -67,12 +67,16 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 					return usageError{fmt.Errorf("mount option -o %s: %w", o, err)}
 				}
 				m.Writeback = wb
+			case o == "readahead" || o == "readahead=on":
+				m.NoReadAhead = false
+			case o == "noreadahead" || o == "readahead=off":
+				m.NoReadAhead = true
 			case o == "readdirplus" || o == "readdirplus=on":
 				m.NoReadDirPlus = false
 			case o == "noreaddirplus" || o == "readdirplus=off":
 				m.NoReadDirPlus = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off, readahead=on|off", o)}
 			}
 		}
 	}

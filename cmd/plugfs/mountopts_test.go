@@ -102,3 +102,20 @@ func TestParseReadDirPlusOpt(t *testing.T) {
 		}
 	}
 }
+
+// TestParseReadAheadOpt: -o readahead=off reaches the mount options.
+func TestParseReadAheadOpt(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want bool
+	}{{"readahead=off", true}, {"noreadahead,readahead", false}, {"readahead=on", false}, {"ro", false}} {
+		var m core.MountOptions
+		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.NoReadAhead != c.want {
+			t.Errorf("-o %s: NoReadAhead %v, err %v; want %v", c.raw, m.NoReadAhead, err, c.want)
+		}
+	}
+	var m core.MountOptions
+	if err := parseMountOpts([]string{"readahead=maybe"}, &m, true); exitCode(err) != exitUsage {
+		t.Errorf("-o readahead=maybe: %v, want a usage error", err)
+	}
+}

@@ -173,6 +173,9 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 	if v.cfg.Mount.ReadOnly {
 		vopts.ReadOnly = true
 	}
+	if v.cfg.Mount.NoReadAhead {
+		vopts.NoReadAhead = true
+	}
 	fs := vfs.New(h.FileSystem(), feat, vopts)
 	// Changes the plugin reports, and its restarts, drop what the kernel
 	// caches; the watch ends when the host is closed.

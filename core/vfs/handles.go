@@ -28,6 +28,7 @@ type handle struct {
 	wmu sync.Mutex    // guards wb's contents; held across its plugin writes
 	wb  *writeBuffer  // gathered writes (coalesce.go); nil when not coalescing
 	gen atomic.Uint64 // the plugin generation bh was opened in
+	ra  *readAhead    // prefetched reads (readahead.go); nil when not reading ahead
 
 	// directory listing state, guarded by mu
 	entries []DirEntry          // the snapshot; kernel offsets index it
@@ -76,6 +77,9 @@ func (v *VFS) addHandle(n *node, bh sdk.Handle, flags sdk.OpenFlags, dir bool, a
 	h := &handle{node: n, bh: bh, flags: flags, dir: dir, raw: raw}
 	if !dir && v.coalesces(flags, donated) {
 		h.wb = &writeBuffer{}
+	}
+	if !dir && v.readsAhead(flags, donated) {
+		h.ra = &readAhead{eof: -1}
 	}
 	h.gen.Store(v.generation())
 	if a != nil && v.feat.ExclusiveData && a.Mode.IsRegular() {
@@ -214,6 +218,9 @@ func (v *VFS) Read(ctx context.Context, fh uint64, dest []byte, off int64) (int,
 		return 0, err
 	}
 	v.flushNode(ctx, h.node) // reads see buffered writes
+	if h.ra != nil {
+		return v.readAheadRead(ctx, h, dest, off)
+	}
 	var n int
 	err = v.withHandle(ctx, h, func(bh sdk.Handle) error {
 		var e error
@@ -302,6 +309,7 @@ func (v *VFS) Release(ctx context.Context, fh uint64) error {
 	if !ok {
 		return fmt.Errorf("handle %d: %w", fh, sdk.ErrBadHandle)
 	}
+	v.stopReadAhead(h)
 	var po *sdk.PostOp
 	st := v.stamp()
 	v.mu.Lock()

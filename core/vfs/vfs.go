@@ -37,6 +37,10 @@ type Options struct {
 	// donate to the plugin as it comes, instead of gathering sequential
 	// writes into calls of up to MaxIO (see coalesce.go).
 	NoWriteCoalesce bool
+	// NoReadAhead sends every read of a file the plugin did not donate
+	// to the plugin as the kernel asks for it, instead of reading ahead of
+	// sequential reads (see readahead.go).
+	NoReadAhead bool
 	// CacheNodes is how many nodes the kernel has forgotten the VFS keeps
 	// to answer lookups and getattrs without a plugin call while their
 	// metadata is fresh (see the package doc). 0 means 32768; negative
@@ -101,6 +105,8 @@ type VFS struct {
 	rawWriters int
 	// buffered counts the bytes all write buffers hold (coalesce.go).
 	buffered atomic.Int64
+	// prefetched counts the bytes all read-ahead chunks hold (readahead.go).
+	prefetched atomic.Int64
 }
 
 // New returns a VFS serving backend, whose features are feat.
@@ -136,6 +142,7 @@ func (v *VFS) Close(ctx context.Context) error {
 		if err := v.flushHandle(ctx, h); err != nil {
 			errs = append(errs, err)
 		}
+		v.stopReadAhead(h)
 		if err := v.be.Release(ctx, h.backend()); err != nil && !errors.Is(err, sdk.ErrUnavailable) {
 			errs = append(errs, err)
 		}

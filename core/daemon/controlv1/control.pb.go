@@ -493,7 +493,10 @@ type MountRequest struct {
 	NoReaddirplus bool `protobuf:"varint,20,opt,name=no_readdirplus,json=noReaddirplus,proto3" json:"no_readdirplus,omitempty"`
 	// writeback is auto (also when empty), on or off: the kernel's
 	// writeback cache (plugfs mount -o writeback=).
-	Writeback     string `protobuf:"bytes,21,opt,name=writeback,proto3" json:"writeback,omitempty"`
+	Writeback string `protobuf:"bytes,21,opt,name=writeback,proto3" json:"writeback,omitempty"`
+	// no_readahead reads only what the kernel asks for (plugfs mount -o
+	// readahead=off).
+	NoReadahead   bool `protobuf:"varint,22,opt,name=no_readahead,json=noReadahead,proto3" json:"no_readahead,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -673,6 +676,13 @@ func (x *MountRequest) GetWriteback() string {
 		return x.Writeback
 	}
 	return ""
+}
+
+func (x *MountRequest) GetNoReadahead() bool {
+	if x != nil {
+		return x.NoReadahead
+	}
+	return false
 }
 
 type MountResponse struct {
@@ -1203,7 +1213,7 @@ const file_control_proto_rawDesc = "" +
 	"\x05since\x18\x03 \x01(\x03R\x05since\x12\x12\n" +
 	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05flags\x18\x05 \x01(\tR\x05flags\x12\x17\n" +
-	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\x94\x06\n" +
+	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\xb7\x06\n" +
 	"\fMountRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12F\n" +
@@ -1230,7 +1240,8 @@ const file_control_proto_rawDesc = "" +
 	"pointFlags\x12\x17\n" +
 	"\aauth_id\x18\x13 \x01(\x04R\x06authId\x12%\n" +
 	"\x0eno_readdirplus\x18\x14 \x01(\bR\rnoReaddirplus\x12\x1c\n" +
-	"\twriteback\x18\x15 \x01(\tR\twriteback\x1a:\n" +
+	"\twriteback\x18\x15 \x01(\tR\twriteback\x12!\n" +
+	"\fno_readahead\x18\x16 \x01(\bR\vnoReadahead\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
