@@ -107,6 +107,10 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	// Changes the plugin reports reach the kernel from now until the
 	// mount is gone.
 	mounted <- fsys.SetInvalidator(m.inv)
+	// Sequential reads as MaxIO requests, not the kernel's 128 KiB.
+	if err := fusedev.SetReadAhead(clean, maxIO); err != nil && opts.Debug != nil {
+		opts.Debug(fmt.Sprintf("%v; sequential reads stay at 128 KiB requests", err))
+	}
 	if wb && opts.Debug != nil && srv.KernelSettings().Flags64()&fuse.CAP_WRITEBACK_CACHE == 0 {
 		opts.Debug("writeback: the kernel offers no writeback cache; writes go through")
 	}

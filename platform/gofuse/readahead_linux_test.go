@@ -11,9 +11,42 @@ import (
 	"testing"
 
 	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/fusedev"
 	"github.com/plugfs/plugfs/plugins/memfs"
+	"github.com/plugfs/plugfs/sdk"
 	"github.com/plugfs/plugfs/sdk/sdktest"
 )
+
+// The driver raises the kernel's read-ahead window to MaxIO: a file read
+// sequentially after the kernel dropped its pages reaches the plugin in
+// 1 MiB READs, not the kernel's default 128 KiB (128 of them for 16 MiB).
+func TestKernelReadAheadWindow(t *testing.T) {
+	c := &readCounting{FS: memfs.New(), exclusive: true}
+	v := vfs.New(c, sdk.DetectFeatures(c), vfs.Options{NoReadAhead: true})
+	mnt := mountReadCounting(t, c, v)
+	if ra, err := fusedev.ReadAhead(mnt); err != nil || ra != 1<<20 {
+		t.Errorf("read-ahead window %d, %v; want 1 MiB", ra, err)
+	}
+	data := make([]byte, 16<<20)
+	for i := range data {
+		data[i] = byte(i * 13)
+	}
+	p := filepath.Join(mnt, "f")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3\n"), 0); err != nil {
+		t.Skipf("cannot drop the kernel's caches: %v", err)
+	}
+	before := c.reads.Load()
+	got, err := os.ReadFile(p)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read %d bytes, %v; equal %v", len(got), err, bytes.Equal(got, data))
+	}
+	if n := c.reads.Load() - before; n > 24 {
+		t.Errorf("%d plugin reads for 16 MiB, want at most 24 (1 MiB requests)", n)
+	}
+}
 
 // Through a real mount of memfs over the wire (no donated files): a file
 // read sequentially after the kernel dropped its pages is served mostly
