@@ -34,7 +34,8 @@ PEERS = ["gofuse-loop", "gofuse-loop-pt", "rclone", "sshfs"]
 # A host whose peak RSS stays under this while copying BENCH_BIG does not
 # grow with the file: it holds at most its request buffers (64 x 1 MiB).
 RSS_BOUND_MIB = 256
-PLUGFS = ["plugfs-local-gofuse", "plugfs-local-bazil", "plugfs-memfs-gofuse", "plugfs-memfs-bazil"]
+PLUGFS = ["plugfs-local-gofuse", "plugfs-local-bazil", "plugfs-memfs-gofuse", "plugfs-memfs-bazil",
+          "plugfs-memfs-shm", "plugfs-memfs-grpc"]
 
 
 def fmt(v, unit=""):
@@ -131,7 +132,7 @@ def evaluate(res, targets, big):
         for w in ("create", "stat", "unlink"):
             check(f"local ({drv}) {w} ≥ 1.0× go-fuse loopback",
                   res.ratio(t, "gofuse-loop", w), 1.0, w)
-    for drv in ("gofuse", "bazil"):
+    for drv in ("gofuse", "bazil", "shm", "grpc"):
         t = f"plugfs-memfs-{drv}"
         if t not in targets:
             continue

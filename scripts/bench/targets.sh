@@ -6,7 +6,8 @@
 # process is registered with the cleanup ledger (lib.sh) as soon as it exists.
 
 ALL_TARGETS=(tmpfs gofuse-loop gofuse-loop-pt rclone sshfs
-	plugfs-local-gofuse plugfs-local-bazil plugfs-memfs-gofuse plugfs-memfs-bazil)
+	plugfs-local-gofuse plugfs-local-bazil plugfs-memfs-gofuse plugfs-memfs-bazil
+	plugfs-memfs-shm plugfs-memfs-grpc)
 
 declare -A DIR SERVER PLUGIN
 
@@ -30,6 +31,10 @@ setup_target() {
 	plugfs-local-bazil) setup_plugfs "$name" local bazil --opt "root=$SRC" ;;
 	plugfs-memfs-gofuse) setup_plugfs "$name" memfs gofuse ;;
 	plugfs-memfs-bazil) setup_plugfs "$name" memfs bazil ;;
+	# The tiers for plugins whose bytes are not in an OS file: shared
+	# memory, and gRPC messages (the portable fallback).
+	plugfs-memfs-shm) setup_plugfs "$name" memfs gofuse -o dataplane=shm ;;
+	plugfs-memfs-grpc) setup_plugfs "$name" memfs gofuse -o dataplane=grpc ;;
 	*) die "unknown target $name (known: ${ALL_TARGETS[*]})" ;;
 	esac
 }
