@@ -38,10 +38,10 @@ type MountOptions struct {
 	// later; the zero value is WritebackAuto. Drivers without such a
 	// cache (bazil, cgofuse) ignore it.
 	Writeback Writeback
-	// NoReadAhead turns off the VFS's read-ahead of sequential reads
-	// (vfs.Options.NoReadAhead); the volume's VFS uses it, drivers ignore
+	// ReadAhead turns on the VFS's own read-ahead of sequential reads
+	// (vfs.Options.ReadAhead); the volume's VFS uses it, drivers ignore
 	// it.
-	NoReadAhead bool
+	ReadAhead bool
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)
 }

@@ -104,7 +104,7 @@ func (a *app) mountRequest(cmd *cobra.Command, pluginName string, points []strin
 		OpTimeout:       int64(f.opTimeout),
 		NoPassthrough:   mo.NoPassthrough,
 		NoReaddirplus:   mo.NoReadDirPlus,
-		NoReadahead:     mo.NoReadAhead,
+		Readahead:       mo.ReadAhead,
 		Lazy:            f.lazy,
 		IdleTimeout:     int64(f.idleTimeout),
 		Debug:           f.debug,

@@ -68,9 +68,9 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 				}
 				m.Writeback = wb
 			case o == "readahead" || o == "readahead=on":
-				m.NoReadAhead = false
+				m.ReadAhead = true
 			case o == "noreadahead" || o == "readahead=off":
-				m.NoReadAhead = true
+				m.ReadAhead = false
 			case o == "readdirplus" || o == "readdirplus=on":
 				m.NoReadDirPlus = false
 			case o == "noreaddirplus" || o == "readdirplus=off":

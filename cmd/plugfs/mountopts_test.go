@@ -103,15 +103,15 @@ func TestParseReadDirPlusOpt(t *testing.T) {
 	}
 }
 
-// TestParseReadAheadOpt: -o readahead=off reaches the mount options.
+// TestParseReadAheadOpt: -o readahead=on reaches the mount options.
 func TestParseReadAheadOpt(t *testing.T) {
 	for _, c := range []struct {
 		raw  string
 		want bool
-	}{{"readahead=off", true}, {"noreadahead,readahead", false}, {"readahead=on", false}, {"ro", false}} {
+	}{{"readahead=on", true}, {"noreadahead,readahead", true}, {"readahead=off", false}, {"ro", false}} {
 		var m core.MountOptions
-		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.NoReadAhead != c.want {
-			t.Errorf("-o %s: NoReadAhead %v, err %v; want %v", c.raw, m.NoReadAhead, err, c.want)
+		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.ReadAhead != c.want {
+			t.Errorf("-o %s: ReadAhead %v, err %v; want %v", c.raw, m.ReadAhead, err, c.want)
 		}
 	}
 	var m core.MountOptions

@@ -150,7 +150,7 @@ func mountRequestSpec(r *controlv1.MountRequest) (VolumeSpec, error) {
 		NoPassthrough:   r.GetNoPassthrough(),
 		NoReadDirPlus:   r.GetNoReaddirplus(),
 		Writeback:       r.GetWriteback(),
-		NoReadAhead:     r.GetNoReadahead(),
+		ReadAhead:       r.GetReadahead(),
 		Lazy:            r.GetLazy(),
 		IdleTimeout:     time.Duration(r.GetIdleTimeout()),
 		Debug:           r.GetDebug(),

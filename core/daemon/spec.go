@@ -58,8 +58,8 @@ type MountSpec struct {
 	// Writeback is "" or auto, on, off (core.ParseWriteback): whether the
 	// kernel may cache writes.
 	Writeback string
-	// NoReadAhead turns the host's read-ahead off (vfs.Options.NoReadAhead).
-	NoReadAhead bool
+	// ReadAhead turns the host's own read-ahead on (vfs.Options.ReadAhead).
+	ReadAhead bool
 	// Lazy starts the plugin at the first access instead of at mount (it
 	// runs once at mount to announce its features).
 	Lazy bool

@@ -173,8 +173,8 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 	if v.cfg.Mount.ReadOnly {
 		vopts.ReadOnly = true
 	}
-	if v.cfg.Mount.NoReadAhead {
-		vopts.NoReadAhead = true
+	if v.cfg.Mount.ReadAhead {
+		vopts.ReadAhead = true
 	}
 	fs := vfs.New(h.FileSystem(), feat, vopts)
 	// Changes the plugin reports, and its restarts, drop what the kernel

@@ -37,10 +37,12 @@ type Options struct {
 	// donate to the plugin as it comes, instead of gathering sequential
 	// writes into calls of up to MaxIO (see coalesce.go).
 	NoWriteCoalesce bool
-	// NoReadAhead sends every read of a file the plugin did not donate
-	// to the plugin as the kernel asks for it, instead of reading ahead of
-	// sequential reads (see readahead.go).
-	NoReadAhead bool
+	// ReadAhead makes the VFS read ahead of sequential reads of files the
+	// plugin did not donate, beyond the kernel's own read-ahead (see
+	// readahead.go): for plugins whose reads wait on a network or a
+	// device. Off by default: with a plugin that answers from memory it
+	// costs more than it saves.
+	ReadAhead bool
 	// CacheNodes is how many nodes the kernel has forgotten the VFS keeps
 	// to answer lookups and getattrs without a plugin call while their
 	// metadata is fresh (see the package doc). 0 means 32768; negative
@@ -107,6 +109,8 @@ type VFS struct {
 	buffered atomic.Int64
 	// prefetched counts the bytes all read-ahead chunks hold (readahead.go).
 	prefetched atomic.Int64
+	// chunks holds read-ahead buffers for reuse (*[]byte).
+	chunks sync.Pool
 }
 
 // New returns a VFS serving backend, whose features are feat.

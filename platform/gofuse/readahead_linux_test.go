@@ -22,7 +22,7 @@ import (
 // 1 MiB READs, not the kernel's default 128 KiB (128 of them for 16 MiB).
 func TestKernelReadAheadWindow(t *testing.T) {
 	c := &readCounting{FS: memfs.New(), exclusive: true}
-	v := vfs.New(c, sdk.DetectFeatures(c), vfs.Options{NoReadAhead: true})
+	v := vfs.New(c, sdk.DetectFeatures(c), vfs.Options{})
 	mnt := mountReadCounting(t, c, v)
 	if ra, err := fusedev.ReadAhead(mnt); err != nil || ra != 1<<20 {
 		t.Errorf("read-ahead window %d, %v; want 1 MiB", ra, err)
@@ -61,7 +61,7 @@ func TestReadAheadThroughMount(t *testing.T) {
 		name string
 		opts vfs.Options
 		on   bool
-	}{{"on", vfs.Options{}, true}, {"off", vfs.Options{NoReadAhead: true}, false}} {
+	}{{"on", vfs.Options{ReadAhead: true}, true}, {"off", vfs.Options{}, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hits, misses atomic.Int64
 			tc.opts.OnCache = func(cache string, hit bool) {
