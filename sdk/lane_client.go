@@ -196,19 +196,15 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 			return grpcstatus.Error(codes.DeadlineExceeded, context.DeadlineExceeded.Error())
 		}
 	}
-	if ctx.Done() != nil {
-		// The context's end (deadline or cancellation) interrupts the
-		// blocked read or write by moving the connection's deadline to the
-		// past; a connection that saw it is not reused.
-		stop := context.AfterFunc(ctx, c.c.interrupt)
-		defer func() {
-			if !stop() {
-				// The connection was interrupted, whatever the call's
-				// outcome: it must not be reused.
-				err = laneTransportError(ctx, context.Cause(ctx))
-			}
-		}()
-	}
+	// The context's end (deadline or cancellation) interrupts a blocked
+	// read or write; a connection that saw it is not reused, whatever the
+	// call's outcome.
+	c.c.begin(ctx)
+	defer func() {
+		if c.c.end() {
+			err = laneTransportError(ctx, context.Cause(ctx))
+		}
+	}()
 	frame := c.out.start()
 	frame = append(frame, 0)
 	frame = binary.LittleEndian.AppendUint64(frame, uint64(timeout))

@@ -1,10 +1,13 @@
 package sdk
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
 	"sync"
+	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,10 +17,46 @@ type fdIO struct {
 	mu     sync.Mutex // guards fd against close while interrupting
 	fd     int
 	closed bool
+
+	// The running client call, between begin and end.
+	ctx   context.Context
+	armed bool        // ctx is being watched (or cannot end)
+	stop  func() bool // from context.AfterFunc once armed
 }
 
+func (f *fdIO) begin(ctx context.Context) { f.ctx, f.armed = ctx, false }
+
+func (f *fdIO) end() bool {
+	stop := f.stop
+	f.ctx, f.armed, f.stop = nil, false, nil
+	return stop != nil && !stop()
+}
+
+// arm starts watching the call's context: its end interrupts the
+// connection (at once when it has already ended).
+func (f *fdIO) arm() {
+	if f.armed {
+		return
+	}
+	f.armed = true
+	if f.ctx != nil && f.ctx.Done() != nil {
+		f.stop = context.AfterFunc(f.ctx, f.interrupt)
+	}
+}
+
+// Read waits in poll for the socket to become readable and then reads. A
+// thread blocked in read on a stream socket is also woken when the peer
+// frees buffer space (it shares the socket's wait queue with writers), only
+// to sleep again; poll(POLLIN) sleeps until there is something to read,
+// which measured about 1.5 µs less per round trip. A shutdown (interrupt)
+// wakes the poll: the read that follows sees end of file.
 func (f *fdIO) Read(p []byte) (int, error) {
 	for {
+		if len(p) > 0 {
+			if err := f.waitReadable(); err != nil {
+				return 0, err
+			}
+		}
 		n, err := unix.Read(f.fd, p)
 		if errors.Is(err, unix.EINTR) {
 			continue
@@ -32,10 +71,54 @@ func (f *fdIO) Read(p []byte) (int, error) {
 	}
 }
 
+// waitReadable blocks until the socket has data, end of file or an error
+// to report; the read that follows tells which. An unarmed call first
+// waits up to laneArmAfter (less when its deadline is nearer) and then
+// arms: most replies arrive within that, without touching the context.
+func (f *fdIO) waitReadable() error {
+	fds := [1]unix.PollFd{{Fd: int32(f.fd), Events: unix.POLLIN}}
+	if f.ctx != nil && !f.armed {
+		d := laneArmAfter
+		if dl, ok := f.ctx.Deadline(); ok {
+			d = min(d, time.Until(dl))
+		}
+		if d > 0 {
+			ts := unix.NsecToTimespec(int64(d))
+			n, err := unix.Ppoll(fds[:], &ts, nil)
+			if err == nil && n > 0 {
+				return nil
+			}
+			if err != nil && !errors.Is(err, unix.EINTR) {
+				return err
+			}
+		}
+		f.arm()
+	}
+	for {
+		_, err := unix.Ppoll(fds[:], nil, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return err
+	}
+}
+
+// Write writes all of p. An unarmed call writes without blocking and arms
+// before it would block.
 func (f *fdIO) Write(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
-		n, err := unix.Write(f.fd, p[written:])
+		var n int
+		var err error
+		if f.ctx != nil && !f.armed {
+			n, err = sendNoWait(f.fd, p[written:])
+			if errors.Is(err, unix.EAGAIN) {
+				f.arm()
+				continue
+			}
+		} else {
+			n, err = unix.Write(f.fd, p[written:])
+		}
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -45,6 +128,16 @@ func (f *fdIO) Write(p []byte) (int, error) {
 		written += n
 	}
 	return written, nil
+}
+
+// sendNoWait is send(2) with MSG_DONTWAIT: it fails with EAGAIN rather
+// than block.
+func sendNoWait(fd int, p []byte) (int, error) {
+	r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), unix.MSG_DONTWAIT, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }
 
 // interrupt shuts the socket down: a blocked read returns end of file and

@@ -138,7 +138,7 @@ func TestLaneConcurrent(t *testing.T) {
 // TestLaneDeadlineAndCancel: the call's deadline reaches the plugin's
 // context; a cancelled call returns at once and the lane keeps working.
 func TestLaneDeadlineAndCancel(t *testing.T) {
-	b := &blockingFS{FileSystem: newMemfs(t), entered: make(chan struct{}, 1), saw: make(chan error, 1), leftIn: make(chan time.Duration, 1)}
+	b := &blockingFS{FileSystem: newMemfs(t), entered: make(chan struct{}, 1), saw: make(chan error, 4), leftIn: make(chan time.Duration, 1)}
 	c, _ := sdktest.TestClient(t, sdktest.TestPlugin(b), nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -159,23 +159,28 @@ func TestLaneDeadlineAndCancel(t *testing.T) {
 		t.Errorf("plugin's context ended with %v, want deadline exceeded", err)
 	}
 
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { _, err := c.Stat(ctx2, "/block"); done <- err }()
-	select {
-	case <-b.entered:
-	case err := <-done:
-		t.Fatalf("Stat after a timed-out call returned before reaching the plugin: %v", err)
-	}
-	<-b.leftIn
-	cancel2()
-	select {
-	case err := <-done:
-		if sdk.CodeOf(err) != sdk.CodeCanceled {
-			t.Errorf("cancelled Stat: %v (code %v), want canceled", err, sdk.CodeOf(err))
+	// Cancelled at once, and after the lane has begun watching the
+	// context (a blocking socket watches it only after laneArmAfter).
+	for _, wait := range []time.Duration{0, 20 * time.Millisecond} {
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := c.Stat(ctx2, "/block"); done <- err }()
+		select {
+		case <-b.entered:
+		case err := <-done:
+			t.Fatalf("Stat after a timed-out call returned before reaching the plugin: %v", err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("cancelled call did not return")
+		<-b.leftIn
+		time.Sleep(wait)
+		cancel2()
+		select {
+		case err := <-done:
+			if sdk.CodeOf(err) != sdk.CodeCanceled {
+				t.Errorf("Stat cancelled after %v: %v (code %v), want canceled", wait, err, sdk.CodeOf(err))
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("call cancelled after %v did not return", wait)
+		}
 	}
 	if _, err := c.Stat(context.Background(), "/"); err != nil {
 		t.Errorf("Stat after a cancelled call: %v", err)

@@ -37,9 +37,9 @@ func call[T any](b *Backend, ctx context.Context, op string, fn func(context.Con
 		if err != nil {
 			return zero, err
 		}
-		cctx, cancel := context.WithTimeout(ctx, b.h.cfg.OpTimeout)
+		cctx := withOpTimeout(ctx, b.h.cfg.OpTimeout)
 		out, err := fn(cctx, in.fs)
-		cancel()
+		cctx.release()
 		b.h.release()
 		if err == nil {
 			return out, nil
@@ -71,8 +71,8 @@ func callHandle[T any](b *Backend, ctx context.Context, op string, h sdk.Handle,
 	if in.gen != e.gen {
 		return zero, stale(op, e.gen, in.gen)
 	}
-	cctx, cancel := context.WithTimeout(ctx, b.h.cfg.OpTimeout)
-	defer cancel()
+	cctx := withOpTimeout(ctx, b.h.cfg.OpTimeout)
+	defer cctx.release()
 	out, err = fn(cctx, in.fs, e.ph)
 	if err != nil {
 		if b.h.diedUnder(in, err) {
