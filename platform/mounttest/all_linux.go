@@ -35,6 +35,7 @@ var All = map[string]func(t *testing.T, mnt string){
 	"Chmod":                testChmod,
 	"Chown":                testChown,
 	"Permissions":          testPermissions,
+	"KillSuid":             testKillSuid,
 	"Utimens":              testUtimens,
 	"TimesChange":          testTimesChange,
 	"Xattrs":               testXattrs,

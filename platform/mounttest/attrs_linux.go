@@ -196,3 +196,44 @@ func testPermissions(t *testing.T, mnt string) {
 	wantContent(t, path(mnt, "pub"), "data")
 	wantContent(t, path(mnt, "sticky/roots"), "data")
 }
+
+// testKillSuid: a write, a truncation and an O_TRUNC open by an
+// unprivileged process clear the set-user-ID bit, and the set-group-ID
+// bit where group execution is allowed; a chown clears both even by root.
+// (Without group execution the set-group-ID bit is file-system specific:
+// tmpfs clears it for a writer outside the file's group, FUSE keeps it;
+// for a writer in the group it stays everywhere.)
+// (The kernel does it, or, where it leaves it to the server
+// (FUSE_HANDLE_KILLPRIV_V2), the driver.)
+func testKillSuid(t *testing.T, mnt string) {
+	if unix.Geteuid() != 0 {
+		t.Fatal("the test must run as root (it starts a child as uid 65534)")
+	}
+	check(t, unix.Chmod(mnt, 0o755), "chmod the test directory")
+	for _, f := range []struct {
+		name string
+		mode uint32
+	}{{"w", 0o6777}, {"t", 0o6777}, {"o", 0o6777}, {"grp", 0o2666}, {"c", 0o6755}} {
+		put(t, path(mnt, f.name), "data")
+		if f.name == "grp" {
+			check(t, unix.Chown(path(mnt, f.name), 0, nobody), "chown grp")
+		}
+		check(t, unix.Chmod(path(mnt, f.name), f.mode), "chmod %s", f.name)
+	}
+	ops := []string{"append:w", "ftruncate:t", "truncate:o", "append:grp"}
+	got := runAsNobody(t, mnt, ops...)
+	for i, op := range ops {
+		if got[i] != "ok" {
+			t.Fatalf("uid %d %s: %s", nobody, op, childErrno(got[i]))
+		}
+	}
+	check(t, unix.Chown(path(mnt, "c"), nobody, nobody), "chown c")
+	for _, f := range []struct {
+		name string
+		want uint32
+	}{{"w", 0o777}, {"t", 0o777}, {"o", 0o777}, {"grp", 0o2666}, {"c", 0o755}} {
+		if st := lstat(t, path(mnt, f.name)); st.Mode&0o7777 != f.want {
+			t.Errorf("%s: mode %o after the change, want %o", f.name, st.Mode&0o7777, f.want)
+		}
+	}
+}

@@ -91,6 +91,17 @@ func childOp(dfd int, op string) error {
 	case "utimeset":
 		ts := []unix.Timespec{{Sec: 1e9}, {Sec: 1e9}}
 		return unix.UtimesNanoAt(dfd, name, ts, 0)
+	case "append", "ftruncate":
+		fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_APPEND|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if verb == "ftruncate" {
+			return unix.Ftruncate(fd, 1)
+		}
+		_, err = unix.Write(fd, []byte("x"))
+		return err
 	case "truncate":
 		fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC, 0)
 		if err == nil {
