@@ -101,6 +101,7 @@ func (v *VFS) fillLocked(n *node, a sdk.Attr, st readStamp) {
 func (v *VFS) setAttrLocked(n *node, a sdk.Attr, at time.Time, fresh bool) {
 	n.attr = a
 	n.attrGen = v.generation()
+	n.attrAt = at
 	if fresh {
 		n.attrExp = v.freshUntil(at, v.opts.AttrTimeout)
 	} else {
@@ -210,6 +211,7 @@ func (v *VFS) unretainLocked(n *node) {
 func (v *VFS) forgetCachedLocked(n *node) {
 	v.staleLocked(n)
 	n.entryExp, n.complete = time.Time{}, false
+	n.attrAt = time.Time{} // its mode too may have changed (KillSuidgid)
 }
 
 // staleLocked marks n's attributes stale after a change to it.

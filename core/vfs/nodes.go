@@ -47,6 +47,7 @@ type node struct {
 	attr    sdk.Attr
 	attrExp time.Time // attr is fresh until then (see metacache.go)
 	attrGen uint64    // the plugin generation attr was read in
+	attrAt  time.Time // when the call that read attr began (KillSuidgid)
 
 	// entryExp: until then, the node's names are fresh bindings
 	// (entryGen: the plugin generation they were read in).

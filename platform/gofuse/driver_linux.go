@@ -72,6 +72,9 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 	if wb {
 		caps |= fuse.CAP_WRITEBACK_CACHE
 	}
+	if m.killpriv = useKillPriv(fsys, opts, pt); m.killpriv {
+		caps |= fuse.CAP_HANDLE_KILLPRIV_V2
+	}
 	srv, err := fuse.NewServer(&rawFS{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, clean, &fuse.MountOptions{
 		AllowOther:         opts.AllowOther,
 		FsName:             opts.FSName,
@@ -128,8 +131,11 @@ type mount struct {
 	keep  keepCache
 	// writeback: the kernel caches writes (see useWriteback).
 	writeback bool
-	inv       invalidator // this mount's, as registered with fs
-	fills     fillHandles // see mount.fill
+	// killpriv: the driver clears set-user-ID and set-group-ID bits
+	// (FUSE_HANDLE_KILLPRIV_V2, killpriv_linux.go).
+	killpriv bool
+	inv      invalidator // this mount's, as registered with fs
+	fills    fillHandles // see mount.fill
 }
 
 // Point implements core.Mounted.

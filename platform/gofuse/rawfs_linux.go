@@ -171,6 +171,9 @@ func (r *rawFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fuse.At
 	if v&fuse.FATTR_FH != 0 {
 		fh = in.Fh
 	}
+	if err := r.m.killInSetattr(ctx, in, fh, &sa); err != nil {
+		return status(err)
+	}
 	a, err := r.m.fs.Setattr(ctx, in.NodeId, fh, sa)
 	if err != nil {
 		var ok bool
@@ -304,6 +307,10 @@ func (r *rawFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut)
 	if err != nil {
 		return status(err)
 	}
+	if err := r.m.killAfterOpen(ctx, in, fh); err != nil {
+		_ = r.m.fs.Release(context.WithoutCancel(ctx), fh)
+		return status(err)
+	}
 	out.Fh = fh
 	r.m.pt.open(in.NodeId, fh, r.m.fs.File(fh), out)
 	r.m.keep.open(r.m.fs, in.NodeId, fh, out)
@@ -339,6 +346,9 @@ func (r *rawFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte) (ui
 	ctx, done := r.op(cancel, &in.InHeader, "write")
 	defer done()
 	n, err := r.m.fs.Write(ctx, in.Fh, data, int64(in.Offset))
+	if err == nil {
+		err = r.m.killAfterWrite(ctx, in)
+	}
 	return uint32(n), status(err)
 }
 
