@@ -16,6 +16,7 @@ import (
 
 	"github.com/plugfs/plugfs/core"
 	"github.com/plugfs/plugfs/core/vfs"
+	"github.com/plugfs/plugfs/platform/fusedev"
 	"github.com/plugfs/plugfs/platform/mounttest"
 	"github.com/plugfs/plugfs/plugins/memfs"
 	"github.com/plugfs/plugfs/sdk"
@@ -56,6 +57,10 @@ func TestBasicOps(t *testing.T) {
 	}
 	if !strings.Contains(line, "fuse.plugfs") || !strings.Contains(line, " memfs ") {
 		t.Errorf("mountinfo line %q: want type fuse.plugfs and source memfs", line)
+	}
+	// The kernel's read-ahead window, widened from its 128 KiB default.
+	if ra, err := fusedev.ReadAhead(mnt); err != nil || ra != maxReadahead {
+		t.Errorf("read-ahead window %d, %v; want %d", ra, err, maxReadahead)
 	}
 
 	p := filepath.Join(mnt, "d", "f")

@@ -56,11 +56,17 @@ func (c *readCounting) putFile(t *testing.T, p string, data []byte) {
 
 func mountReadCounting(t *testing.T, c *readCounting, v *vfs.VFS) string {
 	t.Helper()
+	return mountVFS(t, v, core.MountOptions{})
+}
+
+// mountVFS mounts v with opts on a fresh directory, unmounted at cleanup.
+func mountVFS(t *testing.T, v *vfs.VFS, opts core.MountOptions) string {
+	t.Helper()
 	if err := (Driver{}).Available(); err != nil {
 		t.Skip(err)
 	}
 	mnt := t.TempDir()
-	m, err := Driver{}.Mount(context.Background(), v, mnt, core.MountOptions{})
+	m, err := Driver{}.Mount(context.Background(), v, mnt, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

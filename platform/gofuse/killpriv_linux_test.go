@@ -3,7 +3,6 @@
 package gofuse
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,9 +19,6 @@ import (
 // kernel asks security.capability once per inode instead of before every
 // write; a mount that may pass files through keeps the kernel's way.
 func TestKillPrivSavesGetxattr(t *testing.T) {
-	if err := (Driver{}).Available(); err != nil {
-		t.Skip(err)
-	}
 	for _, tc := range []struct {
 		name     string
 		plane    core.DataPlane
@@ -32,23 +28,13 @@ func TestKillPrivSavesGetxattr(t *testing.T) {
 			fs := memfs.New()
 			v := vfs.New(fs, sdk.DetectFeatures(fs), vfs.Options{})
 			var caps atomic.Int64
-			mnt := t.TempDir()
-			m, err := Driver{}.Mount(context.Background(), v, mnt, core.MountOptions{
+			mnt := mountVFS(t, v, core.MountOptions{
 				DataPlane: tc.plane, Writeback: core.WritebackOff,
 				Debug: func(msg string) {
 					if strings.HasPrefix(msg, "getxattr security.capability") {
 						caps.Add(1)
 					}
 				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := m.Unmount(context.Background(), true); err != nil {
-					t.Errorf("unmount: %v", err)
-				}
-				<-m.Done()
 			})
 			f, err := os.Create(filepath.Join(mnt, "f"))
 			if err != nil {
