@@ -101,11 +101,13 @@ func (v *VFS) fillLocked(n *node, a sdk.Attr, st readStamp) {
 func (v *VFS) setAttrLocked(n *node, a sdk.Attr, at time.Time, fresh bool) {
 	n.attr = a
 	n.attrGen = v.generation()
-	n.attrAt = at
 	if fresh {
 		n.attrExp = v.freshUntil(at, v.opts.AttrTimeout)
+		n.attrAt = at
 	} else {
-		n.attrExp = time.Time{}
+		// A change raced the read: not even the mode can be trusted
+		// (a release's attributes read before a chmod, KilledMode).
+		n.attrExp, n.attrAt = time.Time{}, time.Time{}
 	}
 }
 
