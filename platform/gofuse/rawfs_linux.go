@@ -31,24 +31,11 @@ func (r *rawFS) String() string { return "plugfs:" + r.m.point }
 // op starts an operation: a context carrying the caller, cancelled when the
 // kernel interrupts the request and it is still running after the grace.
 func (r *rawFS) op(cancel <-chan struct{}, h *fuse.InHeader, what string) (context.Context, func()) {
-	ctx, stop := context.WithCancel(sdk.WithCaller(context.Background(), sdk.Caller{Uid: h.Uid, Gid: h.Gid, Pid: h.Pid}))
 	if r.m.debug != nil {
 		r.m.debug(fmt.Sprintf("%s node=%d uid=%d pid=%d", what, h.NodeId, h.Uid, h.Pid))
 	}
-	go func() {
-		select {
-		case <-cancel:
-			t := time.NewTimer(interruptGrace)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				stop()
-			case <-ctx.Done():
-			}
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, stop
+	c := newOpContext(sdk.Caller{Uid: h.Uid, Gid: h.Gid, Pid: h.Pid}, cancel)
+	return c, c.finish
 }
 
 func status(err error) fuse.Status {
