@@ -3,6 +3,7 @@ package vfs_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -437,11 +438,11 @@ func (r *releaseRacing) Release(ctx context.Context, h sdk.Handle) error {
 	return err
 }
 
-// A chmod that completes while a writer's release is in flight is not
-// undone by the attributes the release brought back (read before the
-// chmod): the kernel's permission check after it sees the new mode. The
-// mount suite caught this as an unprivileged read of a 0200 file allowed.
-func TestMetaCacheReleaseRacingSetattr(t *testing.T) {
+// chmodDuringRelease creates /f over the wire, writes to it, and chmods it
+// to mode while the writer's release is in flight, after the release's
+// post-operation attributes were read; it returns the VFS and f's node.
+func chmodDuringRelease(t *testing.T, mode fs.FileMode) (*vfs.VFS, uint64) {
+	t.Helper()
 	c, res := sdktest.TestClient(t, memfs.Plugin(), nil)
 	be := &releaseRacing{Client: c}
 	v := vfs.New(be, res.Features, vfs.Options{NoWriteCoalesce: true})
@@ -453,14 +454,23 @@ func TestMetaCacheReleaseRacingSetattr(t *testing.T) {
 		t.Fatal(err)
 	}
 	be.during = func() {
-		if _, err := v.Setattr(ctx, e.ID, 0, sdk.SetAttr{Valid: sdk.SetMode, Mode: 0o200}); err != nil {
+		if _, err := v.Setattr(ctx, e.ID, 0, sdk.SetAttr{Valid: sdk.SetMode, Mode: mode}); err != nil {
 			t.Error(err)
 		}
 	}
 	if err := v.Release(ctx, fh); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := v.Getattr(ctx, e.ID, 0); err != nil || a.Mode.Perm() != 0o200 {
+	return v, e.ID
+}
+
+// A chmod that completes while a writer's release is in flight is not
+// undone by the attributes the release brought back (read before the
+// chmod): the kernel's permission check after it sees the new mode. The
+// mount suite caught this as an unprivileged read of a 0200 file allowed.
+func TestMetaCacheReleaseRacingSetattr(t *testing.T) {
+	v, id := chmodDuringRelease(t, 0o200)
+	if a, err := v.Getattr(ctx, id, 0); err != nil || a.Mode.Perm() != 0o200 {
 		t.Errorf("mode after a chmod racing the release: %v, %v; want 0200", a.Mode.Perm(), err)
 	}
 }
