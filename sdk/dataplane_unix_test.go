@@ -79,8 +79,20 @@ func openFDs(t *testing.T) int {
 }
 
 // TestFileDonation: OpenFile hands the host the very file the plugin has,
-// and thousands of opens leak no descriptor on either side.
+// with the lane's reply (revision 4) or on the file channel (a plugin of
+// an earlier revision), and thousands of opens leak no descriptor on
+// either side.
 func TestFileDonation(t *testing.T) {
+	for _, onLane := range []bool{true, false} {
+		name := "file-channel"
+		if onLane {
+			name = "with-lane-reply"
+		}
+		t.Run(name, func(t *testing.T) { testFileDonation(t, onLane) })
+	}
+}
+
+func testFileDonation(t *testing.T, onLane bool) {
 	path := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(path, []byte("donated bytes"), 0o644); err != nil {
 		t.Fatal(err)
@@ -90,6 +102,10 @@ func TestFileDonation(t *testing.T) {
 	if !res.Features.DonateFiles {
 		t.Fatalf("features %+v: want DonateFiles", res.Features)
 	}
+	if sdk.LanePathForTest(c) == "" {
+		t.Fatal("no fast lane")
+	}
+	sdk.SetLaneFilesForTest(c, onLane)
 	ctx := context.Background()
 	h, _, f, err := c.OpenFile(ctx, "/f", sdk.ReadWrite, 0)
 	if err != nil || f == nil {
@@ -136,6 +152,13 @@ func TestFileDonation(t *testing.T) {
 	}
 	if after := openFDs(t); after > before+2 {
 		t.Errorf("descriptors: %d before 2000 donated opens, %d after", before, after)
+	}
+	want := uint64(0)
+	if onLane {
+		want = 2001
+	}
+	if got := sdk.LaneFilesForTest(c); got != want {
+		t.Errorf("%d files came with lane replies, want %d", got, want)
 	}
 }
 

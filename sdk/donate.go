@@ -12,9 +12,11 @@ import (
 // and mmap never leave the kernel. The plugin still answers every metadata
 // call, so its Stat must report the file's real size and times.
 //
-// DonateFile returns the OS file behind h, opened with the access mode of
-// the Open that made h (the host writes only through handles opened for
-// writing). The plugin keeps owning f: the SDK sends a duplicate
+// DonateFile returns the OS file behind h, readable, and writable when h
+// was opened for writing; it may be one open file shared by every handle
+// of the file (the host reads and writes it at explicit offsets only, and
+// writes only through handles opened for writing). The file must not be
+// in append mode. The plugin keeps owning f: the SDK sends a duplicate
 // descriptor and never closes f. Returning an error declines for this
 // handle; the host then moves the bytes through Read and Write calls.
 //

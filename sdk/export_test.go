@@ -35,3 +35,19 @@ func DialLaneForTest(path string, key []byte) error {
 	}
 	return c.c.Close()
 }
+
+// LaneFilesForTest returns how many donated files came with lane replies.
+func LaneFilesForTest(c *Client) uint64 {
+	if c.lane == nil {
+		return 0
+	}
+	return c.lane.filesOnLane.Load()
+}
+
+// SetLaneFilesForTest makes c ask for files with lane replies or not, as
+// with a plugin of revision 4 or of an earlier one.
+func SetLaneFilesForTest(c *Client, on bool) {
+	if c.lane != nil {
+		c.lane.files = on
+	}
+}

@@ -56,6 +56,7 @@ func (c *Client) Init(ctx context.Context, options map[string]string) (InitResul
 	if r.LaneAddress != "" && c.wantLane {
 		// A lane that cannot be reached is no failure: calls stay on gRPC.
 		if lane, err := dialLane(ctx, c.conn, r.LaneAddress, r.LaneKey); err == nil {
+			lane.files = r.PluginRevision >= 4
 			c.lane = lane
 			c.rpc = fsv1.NewFileSystemClient(lane)
 		}
@@ -137,14 +138,23 @@ func (c *Client) OpenFile(ctx context.Context, path string, flags OpenFlags, mod
 
 func (c *Client) open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode, wantFile bool) (Handle, Attr, *os.File, error) {
 	po := postOpFrom(ctx)
+	var sink laneFileSink
 	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode), WantFile: wantFile,
-		StatParent: po != nil && flags&Create != 0})
+		StatParent: po != nil && flags&Create != 0}, &sink)
 	if err != nil {
 		return 0, Attr{}, nil, errorFromStatus(err)
 	}
 	po.setParent(r.ParentAttr)
 	var file *os.File
-	if r.FileToken != 0 && c.files != nil {
+	switch {
+	case sink.f != nil:
+		// It came with the reply, over the lane.
+		file = sink.f
+		if r.FileToken == 0 {
+			file.Close()
+			file = nil
+		}
+	case r.FileToken != 0 && c.files != nil:
 		// The plugin sent the descriptor before it answered, so it is
 		// already in the socket: the wait is for our reader goroutine.
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -219,6 +219,11 @@ func (s *grpcServer) donate(ctx context.Context, f FileSystem, h Handle, want bo
 	if err != nil || file == nil {
 		return 0
 	}
+	if slot := laneFileSlotFrom(ctx); slot != nil {
+		// The lane sends it with the reply (laneReplyOKFile).
+		slot.f = file
+		return s.files.next.Add(1)
+	}
 	token, err := s.files.send(file)
 	if err != nil {
 		return 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 // The fast lane carries unary calls of the FileSystem service over plain
@@ -54,6 +55,17 @@ func (b *laneBuffer) send(w io.Writer, frame []byte) error {
 	b.buf = frame[:0]
 	_, err := w.Write(frame)
 	return err
+}
+
+// sendFile is send with f's descriptor attached to the frame.
+func (b *laneBuffer) sendFile(w fileCarrier, frame []byte, f *os.File) error {
+	body := len(frame) - 4
+	if body > laneMaxFrame {
+		return fmt.Errorf("fast lane: frame of %d bytes exceeds the %d-byte limit", body, laneMaxFrame)
+	}
+	binary.LittleEndian.PutUint32(frame, uint32(body))
+	b.buf = frame[:0]
+	return w.writeFile(frame, f)
 }
 
 // receive reads one frame's body into the buffer and returns it; the bytes

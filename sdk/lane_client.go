@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +31,13 @@ type laneClient struct {
 	grpc grpc.ClientConnInterface
 	path string
 	key  []byte
+	// files: the plugin takes laneCallFiles (revision 4), so a call that
+	// wants a donated file may get it with the reply.
+	files bool
 
-	// onLane and onGRPC count calls by the transport that carried them.
-	onLane, onGRPC atomic.Uint64
+	// onLane and onGRPC count calls by the transport that carried them;
+	// filesOnLane the donated files that came with a lane reply.
+	onLane, onGRPC, filesOnLane atomic.Uint64
 
 	mu     sync.Mutex
 	idle   []*laneConn
@@ -159,7 +164,14 @@ func (lc *laneClient) Invoke(ctx context.Context, method string, args, reply any
 		return lc.grpc.Invoke(ctx, method, args, reply, opts...)
 	}
 	lc.onLane.Add(1)
-	err = c.call(ctx, method, in, out)
+	var sink *laneFileSink
+	if lc.files {
+		sink = sinkFrom(opts)
+	}
+	err = c.call(ctx, method, in, out, sink)
+	if sink != nil && sink.f != nil {
+		lc.filesOnLane.Add(1)
+	}
 	if err != nil {
 		var le *laneError
 		if !errors.As(err, &le) {
@@ -187,8 +199,15 @@ type laneError struct{ err error }
 func (e *laneError) Error() string { return e.err.Error() }
 
 // call runs one call on c. Errors the plugin answered come back as a
-// *laneError; any other error leaves c unusable.
-func (c *laneConn) call(ctx context.Context, method string, in, out proto.Message) (err error) {
+// *laneError; any other error leaves c unusable. With sink (and a
+// connection that carries descriptors) the plugin may send a donated file
+// with the reply, which call leaves in sink.
+func (c *laneConn) call(ctx context.Context, method string, in, out proto.Message, sink *laneFileSink) (err error) {
+	var flags byte
+	carrier, _ := c.c.(fileCarrier)
+	if sink != nil && carrier != nil {
+		flags |= laneCallFiles
+	}
 	var timeout time.Duration
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
@@ -206,7 +225,7 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 		}
 	}()
 	frame := c.out.start()
-	frame = append(frame, 0)
+	frame = append(frame, flags)
 	frame = binary.LittleEndian.AppendUint64(frame, uint64(timeout))
 	frame = append(frame, byte(len(method)))
 	frame = append(frame, method...)
@@ -224,10 +243,26 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 	if len(body) == 0 {
 		return laneTransportError(ctx, errLaneFrame)
 	}
+	var file *os.File
+	if carrier != nil {
+		file = carrier.takeFile()
+	}
+	if (body[0] == laneReplyOKFile) != (file != nil) || (file != nil && flags&laneCallFiles == 0) {
+		if file != nil {
+			file.Close()
+		}
+		return laneTransportError(ctx, fmt.Errorf("%w: descriptor and reply disagree", errLaneFrame))
+	}
 	switch body[0] {
-	case laneReplyOK:
+	case laneReplyOK, laneReplyOKFile:
 		if err := proto.Unmarshal(body[1:], out); err != nil {
+			if file != nil {
+				file.Close()
+			}
 			return laneTransportError(ctx, fmt.Errorf("%w: %v", errLaneFrame, err))
+		}
+		if file != nil {
+			sink.f = file
 		}
 		return nil
 	case laneReplyStatus:

@@ -3,8 +3,10 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 	"unsafe"
@@ -17,6 +19,12 @@ type fdIO struct {
 	mu     sync.Mutex // guards fd against close while interrupting
 	fd     int
 	closed bool
+
+	// files: reads take descriptors sent with the data (recvmsg) into
+	// got, for takeFile; set on host connections only.
+	files bool
+	got   []int
+	oob   []byte
 
 	// The running client call, between begin and end.
 	ctx   context.Context
@@ -57,7 +65,13 @@ func (f *fdIO) Read(p []byte) (int, error) {
 				return 0, err
 			}
 		}
-		n, err := unix.Read(f.fd, p)
+		var n int
+		var err error
+		if f.files {
+			n, err = f.readFiles(p)
+		} else {
+			n, err = unix.Read(f.fd, p)
+		}
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -69,6 +83,69 @@ func (f *fdIO) Read(p []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// laneMaxFiles is how many descriptors one read takes; more are closed
+// by the kernel (MSG_CTRUNC) and the call fails.
+const laneMaxFiles = 4
+
+// readFiles is read(2) through recvmsg, keeping the descriptors that came
+// with the data. The kernel ends a stream read after the message that
+// carried descriptors, so they belong to the frame being read: the lane
+// has one call at a time on a connection.
+func (f *fdIO) readFiles(p []byte) (int, error) {
+	if f.oob == nil {
+		f.oob = make([]byte, unix.CmsgSpace(4*laneMaxFiles))
+	}
+	n, oobn, flags, _, err := unix.Recvmsg(f.fd, p, f.oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return 0, err
+	}
+	if oobn > 0 {
+		f.got = append(f.got, parseRights(f.oob[:oobn])...)
+	}
+	if flags&unix.MSG_CTRUNC != 0 {
+		return 0, fmt.Errorf("%w: too many descriptors with one reply", errLaneFrame)
+	}
+	return n, nil
+}
+
+func (f *fdIO) takeFile() *os.File {
+	if len(f.got) == 0 {
+		return nil
+	}
+	fd := f.got[0]
+	for _, extra := range f.got[1:] {
+		unix.Close(extra)
+	}
+	f.got = f.got[:0]
+	return os.NewFile(uintptr(fd), "plugfs-donated")
+}
+
+// writeFile writes p with fd attached to its first byte (sendmsg), then
+// the rest as Write would.
+func (f *fdIO) writeFile(p []byte, file *os.File) error {
+	rc, err := file.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var n int
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			n, serr = unix.SendmsgN(f.fd, p, unix.UnixRights(int(fd)), nil, 0)
+			if !errors.Is(serr, unix.EINTR) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return serr
+	}
+	_, err = f.Write(p[n:])
+	return err
 }
 
 // waitReadable blocks until the socket has data, end of file or an error
@@ -157,6 +234,10 @@ func (f *fdIO) Close() error {
 		return nil
 	}
 	f.closed = true
+	for _, fd := range f.got {
+		unix.Close(fd)
+	}
+	f.got = nil
 	_ = unix.Shutdown(f.fd, unix.SHUT_RDWR)
 	return unix.Close(f.fd)
 }
@@ -172,7 +253,7 @@ func dialBlocking(path string) (laneIO, error) {
 		unix.Close(fd)
 		return nil, &net.OpError{Op: "dial", Net: "unix", Addr: &net.UnixAddr{Name: path, Net: "unix"}, Err: err}
 	}
-	return &fdIO{fd: fd}, nil
+	return &fdIO{fd: fd, files: true}, nil
 }
 
 func errNoBlocking(error) bool { return false }

@@ -125,24 +125,36 @@ func (s *laneServer) serve(c laneIO) {
 	if err := out.send(c, append(out.start(), 0)); err != nil {
 		return
 	}
+	carrier, _ := c.(fileCarrier)
 	for {
 		body, err := in.receive(r)
 		if err != nil {
 			return
 		}
-		reply, err := s.call(body, out.start())
+		var slot *laneFileSlot
+		if carrier != nil && len(body) > 0 && body[0]&laneCallFiles != 0 {
+			slot = &laneFileSlot{}
+		}
+		reply, err := s.call(body, out.start(), slot)
 		if err != nil {
 			return
 		}
-		if err := out.send(c, reply); err != nil {
+		if slot != nil && slot.f != nil {
+			err = out.sendFile(carrier, reply, slot.f)
+		} else {
+			err = out.send(c, reply)
+		}
+		if err != nil {
 			return
 		}
 	}
 }
 
 // call decodes one call frame, runs its handler and appends the reply
-// frame's body to frame. An error means the frame was malformed.
-func (s *laneServer) call(body, frame []byte) ([]byte, error) {
+// frame's body to frame. An error means the frame was malformed. With
+// slot, a handler that donates a file leaves it there, and the reply is
+// marked to carry it (laneReplyOKFile).
+func (s *laneServer) call(body, frame []byte, slot *laneFileSlot) ([]byte, error) {
 	if len(body) < laneCallHeader {
 		return nil, errLaneFrame
 	}
@@ -158,6 +170,9 @@ func (s *laneServer) call(body, frame []byte) ([]byte, error) {
 		return appendLaneStatus(frame, status.New(codes.Unimplemented, "fast lane: unknown method "+method)), nil
 	}
 	ctx := context.Background()
+	if slot != nil {
+		ctx = withLaneFileSlot(ctx, slot)
+	}
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -165,11 +180,21 @@ func (s *laneServer) call(body, frame []byte) ([]byte, error) {
 	}
 	resp, err := h(s.srv, ctx, func(m any) error { return proto.Unmarshal(payload, m.(proto.Message)) }, nil)
 	if err != nil {
+		if slot != nil {
+			slot.f = nil // the plugin keeps its file; the host gets none
+		}
 		st, _ := status.FromError(err)
 		return appendLaneStatus(frame, st), nil
 	}
-	out, merr := proto.MarshalOptions{}.MarshalAppend(append(frame, laneReplyOK), resp.(proto.Message))
+	kind := byte(laneReplyOK)
+	if slot != nil && slot.f != nil {
+		kind = laneReplyOKFile
+	}
+	out, merr := proto.MarshalOptions{}.MarshalAppend(append(frame, kind), resp.(proto.Message))
 	if merr != nil {
+		if slot != nil {
+			slot.f = nil
+		}
 		return appendLaneStatus(frame, status.New(codes.Internal, "fast lane: "+merr.Error())), nil
 	}
 	return out, nil

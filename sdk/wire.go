@@ -15,8 +15,9 @@ import (
 // ProtocolRevision is the revision of protocol version 1 this SDK speaks.
 // Revisions only add messages, fields and RPCs; both sides announce theirs
 // in Init and use the lower. Revision 2 added the file channel (file
-// donation and shared memory), revision 3 the fast lane.
-const ProtocolRevision = 3
+// donation and shared memory), revision 3 the fast lane, revision 4
+// descriptors on the fast lane.
+const ProtocolRevision = 4
 
 // noTime is the wire value of an unknown time (Go's zero time.Time). Zero
 // on the wire is the epoch itself, which programs do set (touch -d @0).

@@ -18,11 +18,12 @@
 // 8 bytes of token (little-endian uint64) with exactly one SCM_RIGHTS
 // descriptor. Tokens are chosen by the sender, never 0, never reused.
 //  - File donation: an Open with want_file set may answer file_token; the
-//    plugin has then sent the OS file behind the handle (opened with the
-//    handle's access mode) under that token. The host reads and writes that
-//    file itself (or lets the kernel do it) and calls the plugin for
-//    metadata only, so the plugin's Stat must reflect the file's size and
-//    times. A plugin declines by answering file_token 0.
+//    plugin has then sent the OS file behind the handle (readable, and
+//    writable when the handle is; never in append mode) under that token.
+//    The host reads and writes that file itself (or lets the kernel do
+//    it) and calls the plugin for metadata only, so the plugin's Stat
+//    must reflect the file's size and times. A plugin declines by
+//    answering file_token 0.
 //  - Shared memory: an Init with shm_token set means the host has sent a
 //    memory file (memfd) of shm_size bytes under that token; a plugin that
 //    maps it answers InitResponse.shm. Read and Write calls may then carry
@@ -41,13 +42,20 @@
 //  - hello, the first frame the host sends on a new connection: the key.
 //    The plugin answers one frame with body 0x00 and serves the
 //    connection, or closes it when the key is wrong.
-//  - call (host to plugin): 1 byte flags (0), 8 bytes little-endian
+//  - call (host to plugin): 1 byte flags, 8 bytes little-endian
 //    timeout in nanoseconds (0: none; the plugin applies it to the call's
 //    context), 1 byte n, n bytes of the full gRPC method name
-//    ("/plugfs.fs.v1.FileSystem/Stat"), then the request message.
+//    ("/plugfs.fs.v1.FileSystem/Stat"), then the request message. Flags
+//    are 0 but for bit 0 (revision 4, and only to a plugin of revision 4
+//    or later): the host takes a descriptor with the reply.
 //  - reply (plugin to host): 1 byte status, 0 then the response message,
 //    or 1 then a google.rpc.Status (with its ErrorDetail), exactly what
-//    gRPC would have carried.
+//    gRPC would have carried, or (revision 4, only to a call with flags
+//    bit 0) 2 then the response message, with one SCM_RIGHTS descriptor
+//    attached to the frame's first byte. That descriptor is the donated
+//    file the response's file_token names, sent with the reply instead of
+//    on the file channel: one message instead of two, and no wait for the
+//    channel.
 // The host keeps several connections and never has two calls in flight on
 // one; it closes a connection whose call it abandons (cancellation), and
 // falls back to gRPC whenever a lane fails. Init and Shutdown always go
