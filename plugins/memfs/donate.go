@@ -15,8 +15,11 @@ import (
 const maxMemfds = 1 << 15
 
 // DonateFile implements sdk.FileDonor: on Linux, a file's contents move
-// into a memory file (memfd) the first time the host asks, and each open
-// gets its own descriptor of it, with the open's access mode. The host
+// into a memory file (memfd) the first time the host asks, and every open
+// of the file donates that memory file itself (read-write; the host reads
+// and writes at explicit offsets, and only through handles opened for
+// writing). Reopening it per handle with the handle's access mode, through
+// /proc, cost a path walk per open for nothing the host uses. The host
 // then hands it to the kernel (FUSE passthrough), so reads, writes and
 // mmap of memfs files never leave the kernel; memfs still answers every
 // metadata call, from the memory file's own size and times.
@@ -46,15 +49,7 @@ func (f *FS) DonateFile(ctx context.Context, h sdk.Handle) (*os.File, error) {
 			return nil, err
 		}
 	}
-	df, err := reopenMemfd(n.mfd, hd.flags)
-	if err != nil {
-		return nil, fmt.Errorf("memfs: donate handle %d: %w", h, err)
-	}
-	if hd.donated != nil {
-		hd.donated.Close()
-	}
-	hd.donated = df
-	return df, nil
+	return n.mfd, nil
 }
 
 // toMemfd moves n's contents and times into a new memory file, which is

@@ -31,7 +31,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,10 +66,9 @@ type FS struct {
 
 // handle is an open file or directory.
 type handle struct {
-	node    *inode
-	flags   sdk.OpenFlags
-	isDir   bool
-	donated *os.File // this open's descriptor of node's memory file (DonateFile); guarded by node.mu
+	node  *inode
+	flags sdk.OpenFlags
+	isDir bool
 }
 
 // Option configures New.
@@ -316,10 +314,6 @@ func (f *FS) handle(h sdk.Handle) (*handle, error) {
 func (f *FS) closeHandle(hd *handle) {
 	n := hd.node
 	n.mu.Lock()
-	if hd.donated != nil {
-		hd.donated.Close()
-		hd.donated = nil
-	}
 	n.opens--
 	f.freeIfUnused(n)
 	n.mu.Unlock()

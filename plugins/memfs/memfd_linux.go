@@ -5,11 +5,11 @@ package memfs
 import (
 	"fmt"
 	"os"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/plugfs/plugfs/sdk"
 )
 
 // memfdSupported: this system has memfd_create, so files can be donated.
@@ -41,23 +41,24 @@ func statMemfd(f *os.File) (memfdStat, error) {
 	}, nil
 }
 
-// setMemfdTimes sets the memory file's access and modification times
-// (futimens), which then are the file's.
+// setMemfdTimes sets the memory file's access and modification times,
+// which then are the file's: futimens, that is utimensat on the
+// descriptor with no path (x/sys offers only path forms, which would walk
+// /proc/self/fd).
 func setMemfdTimes(f *os.File, atime, mtime time.Time) error {
-	ts := []unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
-	return unix.UtimesNanoAt(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", f.Fd()), ts, 0)
-}
-
-// reopenMemfd opens the memory file again with flags' access mode: a new
-// open file description, which the host or the kernel may read and write
-// at explicit offsets (never O_APPEND).
-func reopenMemfd(f *os.File, flags sdk.OpenFlags) (*os.File, error) {
-	mode := os.O_RDONLY
-	switch flags & sdk.AccessMode {
-	case sdk.WriteOnly:
-		mode = os.O_WRONLY
-	case sdk.ReadWrite:
-		mode = os.O_RDWR
+	ts := [2]unix.Timespec{unix.NsecToTimespec(atime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
 	}
-	return os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), mode|unix.O_CLOEXEC, 0)
+	var errno syscall.Errno
+	if err := rc.Control(func(fd uintptr) {
+		_, _, errno = unix.Syscall6(unix.SYS_UTIMENSAT, fd, 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	}); err != nil {
+		return err
+	}
+	if errno != 0 {
+		return fmt.Errorf("futimens: %w", errno)
+	}
+	return nil
 }

@@ -17,7 +17,6 @@ type memfdStat struct {
 	atime, mtime, ctime time.Time
 }
 
-func newMemfd(string) (*os.File, error)                     { return nil, sdk.ErrNotSupported }
-func statMemfd(*os.File) (memfdStat, error)                 { return memfdStat{}, sdk.ErrNotSupported }
-func setMemfdTimes(*os.File, time.Time, time.Time) error    { return sdk.ErrNotSupported }
-func reopenMemfd(*os.File, sdk.OpenFlags) (*os.File, error) { return nil, sdk.ErrNotSupported }
+func newMemfd(string) (*os.File, error)                  { return nil, sdk.ErrNotSupported }
+func statMemfd(*os.File) (memfdStat, error)              { return memfdStat{}, sdk.ErrNotSupported }
+func setMemfdTimes(*os.File, time.Time, time.Time) error { return sdk.ErrNotSupported }
