@@ -73,6 +73,13 @@ func TestPOSIXDataPlanes(t *testing.T) {
 			mnt := mountBackground(t, tc.plugin, args...)
 			mounttest.RunAll(t, mnt, nil)
 			t.Run("FSX", func(t *testing.T) { mounttest.RunFSX(t, mnt, mounttest.FSXConfig{}) })
+			if tc.name == "memfs/shm" || tc.name == "memfs/size-limit" {
+				// Files past 1 MiB: memfs moves them from heap chunks
+				// into memory files (not with a size limit).
+				t.Run("FSX-large", func(t *testing.T) {
+					mounttest.RunFSX(t, mnt, mounttest.FSXConfig{MaxSize: 3 << 20, MaxIO: 512 << 10, Ops: 1500})
+				})
+			}
 		})
 	}
 }

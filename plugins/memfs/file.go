@@ -140,6 +140,11 @@ func (f *FS) Write(ctx context.Context, h sdk.Handle, p []byte, off int64) (int,
 	if !n.mode.IsRegular() {
 		return 0, fmt.Errorf("memfs: write to %v: %w", n.mode.Type(), sdk.ErrInvalid)
 	}
+	if n.mfd == nil && f.memfdFor(n, off, len(p), hd.flags) {
+		// A large file: its bytes move to kernel pages (see memfdAt).
+		// Failing that (no descriptors left) it stays in chunks.
+		_ = f.toMemfd(n)
+	}
 	if n.mfd != nil {
 		return writeMemfd(n, hd.flags, p, off)
 	}

@@ -24,7 +24,8 @@
 // On Linux without a size limit, a file the host asks to be donated
 // (DonateFile) moves into a memory file (memfd) for good: the kernel then
 // reads and writes it directly (FUSE passthrough), and memfs takes the
-// file's size, blocks and times from the memory file.
+// file's size, blocks and times from the memory file. A file written by
+// calls moves there too once it reaches memfdAt (1 MiB).
 package memfs
 
 import (
