@@ -10,7 +10,7 @@
 #   BENCH_REPS=3        repetitions (medians and min–max are reported)
 #   BENCH_FILES=2000    files in the metadata run
 #   BENCH_RANDTIME=5    seconds of each 4 KiB random run
-#   BENCH_BIG=1G        file copied through each FUSE target for peak RSS
+#   BENCH_BIG=4G        file copied through each FUSE target for peak RSS (issue 4: 4 GiB)
 #   BENCH_TARGETS=...   subset (space or comma separated), default all
 #   BENCH_QUICK=1       smoke run (~2 min): small sizes, one repetition
 #   BENCH_GOBENCH=0     skip the Go benchmarks of the plugin boundary
@@ -41,7 +41,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_BIG:=128M}" "${BENCH_GOBENCHTIME:=200ms}"
 fi
 : "${BENCH_SIZE:=256M}" "${BENCH_REPS:=3}" "${BENCH_FILES:=2000}" "${BENCH_RANDTIME:=5}"
-: "${BENCH_BIG:=1G}" "${BENCH_GOBENCH:=1}" "${BENCH_GOBENCHTIME:=1s}" "${BENCH_TIMEOUT:=600}"
+: "${BENCH_BIG:=4G}" "${BENCH_GOBENCH:=1}" "${BENCH_GOBENCHTIME:=1s}" "${BENCH_TIMEOUT:=600}"
 : "${BENCH_OUT:=$ROOT/bench-results}" "${BENCH_NOBUILD:=0}"
 SIZE_BYTES=$(to_bytes "$BENCH_SIZE")
 BIG_BYTES=$(to_bytes "$BENCH_BIG")
