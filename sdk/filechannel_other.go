@@ -26,6 +26,8 @@ func fileChannelFromEnv() (*net.UnixConn, error) { return nil, nil }
 
 func (c *fileChannel) send(*os.File) (uint64, error) { return 0, errNoFileChannel }
 
+func (c *fileChannel) newToken() uint64 { return 0 }
+
 func (c *fileChannel) receive(context.Context, uint64) (*os.File, error) {
 	return nil, errNoFileChannel
 }

@@ -115,7 +115,7 @@ func (c *fileChannel) send(f *os.File) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("file channel: %w", err)
 	}
-	token := c.next.Add(1)
+	token := c.newToken()
 	var msg [8]byte
 	binary.LittleEndian.PutUint64(msg[:], token)
 	var werr error
@@ -132,6 +132,9 @@ func (c *fileChannel) send(f *os.File) (uint64, error) {
 	}
 	return token, nil
 }
+
+// newToken returns a token no descriptor has travelled under yet.
+func (c *fileChannel) newToken() uint64 { return c.next.Add(1) }
 
 // receive waits for the descriptor sent under token, up to ctx's deadline.
 func (c *fileChannel) receive(ctx context.Context, token uint64) (*os.File, error) {

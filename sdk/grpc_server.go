@@ -222,7 +222,7 @@ func (s *grpcServer) donate(ctx context.Context, f FileSystem, h Handle, want bo
 	if slot := laneFileSlotFrom(ctx); slot != nil {
 		// The lane sends it with the reply (laneReplyOKFile).
 		slot.f = file
-		return s.files.next.Add(1)
+		return s.files.newToken()
 	}
 	token, err := s.files.send(file)
 	if err != nil {

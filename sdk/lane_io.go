@@ -59,8 +59,7 @@ func dialLaneIO(ctx context.Context, path string) (laneIO, error) {
 	if c, err := dialBlocking(path); err == nil || !errNoBlocking(err) {
 		return c, err
 	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
+	c, err := dialLaneConn(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -38,29 +35,16 @@ type laneServer struct {
 	done  bool
 }
 
-// startLaneServer listens on a new socket in dir (the system's temporary
-// directory when empty) and serves srv's unary methods but Init and
-// Shutdown.
+// startLaneServer listens on a new lane endpoint (see listenLane: a Unix
+// socket in dir, the system's temporary directory when empty; a named
+// pipe on Windows) and serves srv's unary methods but Init and Shutdown.
 func startLaneServer(srv fsv1.FileSystemServer, dir string) (*laneServer, error) {
-	if runtime.GOOS == "windows" {
-		// Windows has AF_UNIX sockets, but the lane has not run on real
-		// Windows yet (Wine, where the tests run, has none): gRPC there.
-		return nil, errors.New("fast lane: not offered on Windows yet")
-	}
-	if dir == "" {
-		dir = os.TempDir()
-	}
 	key := make([]byte, laneKeySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("fast lane key: %w", err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("plugfs-lane-%d-%x.sock", os.Getpid(), key[:4]))
-	ln, err := net.Listen("unix", path)
+	ln, path, err := listenLane(dir, fmt.Sprintf("plugfs-lane-%d-%x", os.Getpid(), key[:4]))
 	if err != nil {
-		return nil, fmt.Errorf("fast lane: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("fast lane: %w", err)
 	}
 	s := &laneServer{srv: srv, key: key, path: path, ln: ln, handlers: map[string]grpc.MethodHandler{}, conns: map[laneIO]struct{}{}}
@@ -103,7 +87,7 @@ func (s *laneServer) close() {
 	}
 	s.mu.Unlock()
 	s.ln.Close()
-	os.Remove(s.path)
+	removeLane(s.path)
 }
 
 // serve runs one connection: the hello, then calls until it closes.

@@ -1,5 +1,3 @@
-//go:build !windows
-
 package sdk_test
 
 import (
@@ -7,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -191,25 +187,17 @@ func TestLaneDeadlineAndCancel(t *testing.T) {
 }
 
 // TestLaneRefusesStrangers: a connection without the key is closed
-// without an answer, and the socket is private.
+// without an answer, and the socket (on Windows the named pipe) is
+// private.
 func TestLaneRefusesStrangers(t *testing.T) {
 	c, _ := sdktest.TestClient(t, sdktest.TestPlugin(newMemfs(t)), nil)
 	if !c.DataPlane().FastLane {
 		t.Fatal("no fast lane")
 	}
 	path := sdk.LanePathForTest(c)
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("lane socket mode %v, want 0600", fi.Mode().Perm())
-	}
+	checkLanePrivate(t, path)
 	if err := sdk.DialLaneForTest(path, []byte("not the key, not the key, no....")); err == nil {
 		t.Error("a wrong key was accepted")
-	}
-	if filepath.Dir(path) == os.TempDir() {
-		t.Errorf("lane socket %s is in the shared temporary directory", path)
 	}
 }
 
@@ -217,7 +205,7 @@ func TestLaneRefusesStrangers(t *testing.T) {
 // connections closed), the next call fails as never sent, the way a dead
 // plugin's calls do, and later calls travel on gRPC.
 func TestLaneGone(t *testing.T) {
-	gp := &sdk.GRPCPlugin{Plugin: sdktest.TestPlugin(newMemfs(t)), LaneDir: t.TempDir()}
+	gp := &sdk.GRPCPlugin{Plugin: sdktest.TestPlugin(newMemfs(t)), LaneDir: laneDir(t)}
 	gc, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{sdk.PluginName: gp})
 	t.Cleanup(func() { _ = gc.Close() })
 	raw, err := gc.Dispense(sdk.PluginName)

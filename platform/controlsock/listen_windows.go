@@ -12,6 +12,8 @@ import (
 
 	"github.com/Microsoft/go-winio"
 	"golang.org/x/sys/windows"
+
+	"github.com/plugfs/plugfs/internal/winpipe"
 )
 
 const pipePrefix = `\\.\pipe\`
@@ -54,7 +56,7 @@ func Listen(ctx context.Context, addr string, opts Options) (net.Listener, error
 	ln, err := winio.ListenPipe(addr, &winio.PipeConfig{SecurityDescriptor: sddl, InputBufferSize: pipeBuffer, OutputBufferSize: pipeBuffer})
 	switch {
 	case err == nil:
-		claimFirstInstance(addr)
+		winpipe.ClaimFirstInstance(addr)
 		return ln, nil
 	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrExist), errors.Is(err, windows.ERROR_PIPE_BUSY):
 		return nil, fmt.Errorf("control pipe %s is in use by another process: stop it, or choose another daemon.socket: %w", addr, err)
@@ -96,24 +98,4 @@ func Dial(ctx context.Context, addr string) (net.Conn, error) {
 		return nil, fmt.Errorf("%w: %w", ErrDenied, err)
 	}
 	return nil, err
-}
-
-// claimFirstInstance opens and closes the pipe once, right after
-// winio.ListenPipe made it. winio keeps the pipe's first instance open
-// without read or write access, to hold the name, and serves clients on
-// later instances. Windows 10 and later refuse clients on that first
-// instance (the open here gets ERROR_PIPE_BUSY and changes nothing), but
-// Windows 7 and Wine connect the first client to it, where nobody ever
-// answers (go-winio issues 173 and 313). A client that connected and
-// went leaves that instance waiting for a disconnect that never comes,
-// so no real client lands there.
-func claimFirstInstance(addr string) {
-	p, err := windows.UTF16PtrFromString(addr)
-	if err != nil {
-		return
-	}
-	h, err := windows.CreateFile(p, 0, 0, nil, windows.OPEN_EXISTING, windows.SECURITY_SQOS_PRESENT|windows.SECURITY_ANONYMOUS, 0)
-	if err == nil {
-		windows.CloseHandle(h)
-	}
 }

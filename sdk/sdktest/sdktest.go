@@ -39,7 +39,9 @@ func TestClientBytes(t testing.TB, p *sdk.Plugin, options map[string]string) (*s
 func testClient(t testing.TB, p *sdk.Plugin, options map[string]string, fast bool) (*sdk.Client, sdk.InitResult) {
 	t.Helper()
 	gp := &sdk.GRPCPlugin{Plugin: p}
-	if runtime.GOOS != "windows" { // no fast lane there (see sdk.GRPCPlugin)
+	if runtime.GOOS != "windows" {
+		// A private directory for the lane's socket; on Windows the lane
+		// is a named pipe, which needs none.
 		gp.LaneDir = t.TempDir()
 	}
 	t.Cleanup(func() { _ = gp.Close() })

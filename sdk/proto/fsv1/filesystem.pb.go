@@ -36,8 +36,9 @@
 // stream sockets, one call at a time per connection. A host asks with
 // InitRequest.want_lane; a plugin that serves lanes listens on a stream
 // socket (AF_UNIX, in the directory named by PLUGIN_UNIX_SOCKET_DIR when
-// set) and answers its path in lane_address with a random lane_key of at
-// least 16 bytes. Every frame on a lane is a little-endian uint32 length
+// set; on Windows a local named pipe, \\.\pipe\NAME, open to the
+// plugin's own user only) and answers its path in lane_address with a
+// random lane_key of at least 16 bytes. Every frame on a lane is a little-endian uint32 length
 // followed by that many bytes of body:
 //  - hello, the first frame the host sends on a new connection: the key.
 //    The plugin answers one frame with body 0x00 and serves the

@@ -1,0 +1,23 @@
+package winpipe
+
+import "golang.org/x/sys/windows"
+
+// ClaimFirstInstance opens and closes the pipe once, right after
+// winio.ListenPipe made it. winio keeps the pipe's first instance open
+// without read or write access, to hold the name, and serves clients on
+// later instances. Windows 10 and later refuse clients on that first
+// instance (the open here gets ERROR_PIPE_BUSY and changes nothing), but
+// Windows 7 and Wine connect the first client to it, where nobody ever
+// answers (go-winio issues 173 and 313). A client that connected and
+// went leaves that instance waiting for a disconnect that never comes,
+// so no real client lands there.
+func ClaimFirstInstance(addr string) {
+	p, err := windows.UTF16PtrFromString(addr)
+	if err != nil {
+		return
+	}
+	h, err := windows.CreateFile(p, 0, 0, nil, windows.OPEN_EXISTING, windows.SECURITY_SQOS_PRESENT|windows.SECURITY_ANONYMOUS, 0)
+	if err == nil {
+		windows.CloseHandle(h)
+	}
+}

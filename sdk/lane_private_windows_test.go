@@ -1,0 +1,50 @@
+//go:build windows
+
+package sdk_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Microsoft/go-winio"
+	"golang.org/x/sys/windows"
+)
+
+// checkLanePrivate: the lane is a local named pipe whose DACL, read back
+// from a connection, grants LocalSystem and this user and no one else.
+func checkLanePrivate(t *testing.T, path string) {
+	t.Helper()
+	if !strings.HasPrefix(path, `\\.\pipe\plugfs-lane-`) {
+		t.Fatalf("lane address %q is not a local named pipe", path)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := winio.DialPipeContext(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := windows.GetSecurityInfo(windows.Handle(c.(interface{ Fd() uintptr }).Fd()), windows.SE_KERNEL_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSD, err := windows.SecurityDescriptorFromString(fmt.Sprintf("D:P(A;;GA;;;SY)(A;;GA;;;%s)", user.User.Sid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Windows stores GA mapped to FA on a pipe, Wine not.
+	if got, want := strings.ReplaceAll(sd.String(), ";FA;", ";GA;"), wantSD.String(); got != want {
+		t.Errorf("DACL of the lane's pipe: %s, want %s", sd.String(), want)
+	}
+}
+
+// laneDir: a lane on Windows is a named pipe and needs no directory (and
+// t.TempDir's cleanup fails under Wine).
+func laneDir(*testing.T) string { return "" }
