@@ -44,7 +44,9 @@ func TestPOSIX(t *testing.T) {
 // fallback), memfs with a size limit (it then donates nothing), and
 // memfs with the kernel's writeback cache over donated files
 // (writeback=on; auto already gives memfs the cache on shm, messages and
-// grpc). (The
+// grpc), and memfs over shared memory with the host's read-ahead
+// (readahead=on: sequential reads served from prefetched chunks, which
+// writes, truncations and seeks must invalidate). (The
 // defaults: local and memfs donate their files, local the files of its
 // directory and memfs memory files, and the kernel serves them with
 // passthrough.)
@@ -61,6 +63,7 @@ func TestPOSIXDataPlanes(t *testing.T) {
 		{"memfs/messages", "memfs", "dataplane=messages"},
 		{"memfs/grpc", "memfs", "dataplane=grpc"},
 		{"memfs/writeback", "memfs", "writeback=on"},
+		{"memfs/readahead", "memfs", "dataplane=shm,readahead=on"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"-o", "allow_other," + tc.opts}
