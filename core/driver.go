@@ -39,9 +39,10 @@ type MountOptions struct {
 	// cache (bazil, cgofuse) ignore it.
 	Writeback Writeback
 	// ReadAhead turns on the VFS's own read-ahead of sequential reads
-	// (vfs.Options.ReadAhead); the volume's VFS uses it, drivers ignore
-	// it.
-	ReadAhead bool
+	// (vfs.Options.ReadAhead), NoReadAhead keeps it off; with neither it
+	// is on when the plugin declares slow reads (sdk.Declared.ReadAhead).
+	// The volume's VFS uses them, drivers ignore them.
+	ReadAhead, NoReadAhead bool
 	// Debug, when set, receives one line per kernel request.
 	Debug func(msg string)
 }

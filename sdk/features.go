@@ -25,6 +25,12 @@ type Declared struct {
 	// plugin whose files can change behind the host's back (a local
 	// directory, a network store) must not declare it.
 	ExclusiveData bool
+	// ReadAhead: each Read waits for something slow (a network round
+	// trip, a disk), so the host should read ahead of sequential readers,
+	// keeping several Reads in flight, as `-o readahead=on` does. A mount
+	// can still turn it off (readahead=off). Plugins that answer from
+	// memory or donate their files gain nothing from it.
+	ReadAhead bool
 }
 
 // DefaultMaxIO is the largest read or write per plugin call unless a plugin

@@ -67,7 +67,7 @@ func featuresToWire(f Features) *fsv1.Features {
 		RenameNoreplace: f.RenameNoReplace, RenameExchange: f.RenameExchange,
 		ReadOnly: f.ReadOnly, CaseInsensitive: f.CaseInsensitive,
 		StableIno: f.StableIno, MaxIo: f.MaxIO, DonateFiles: f.DonateFiles, Watch: f.Watch,
-		ExclusiveData: f.ExclusiveData,
+		ExclusiveData: f.ExclusiveData, ReadAhead: f.ReadAhead,
 	}
 }
 
@@ -79,7 +79,7 @@ func featuresFromWire(w *fsv1.Features) Features {
 		Declared: Declared{
 			RenameNoReplace: w.RenameNoreplace, RenameExchange: w.RenameExchange,
 			ReadOnly: w.ReadOnly, CaseInsensitive: w.CaseInsensitive,
-			StableIno: w.StableIno, MaxIO: w.MaxIo, ExclusiveData: w.ExclusiveData,
+			StableIno: w.StableIno, MaxIO: w.MaxIo, ExclusiveData: w.ExclusiveData, ReadAhead: w.ReadAhead,
 		},
 		Write: w.Write, Setattr: w.Setattr, Mkdir: w.Mkdir, Remove: w.Remove,
 		Rename: w.Rename, Symlink: w.Symlink, Readlink: w.Readlink, Link: w.Link,

@@ -115,3 +115,22 @@ func TestIntOptionOverflow(t *testing.T) {
 		t.Errorf("2G = %d, %v", n, err)
 	}
 }
+
+// declaringFS declares every Declared field.
+type declaringFS struct{ errFS }
+
+var everythingDeclared = sdk.Declared{
+	RenameNoReplace: true, RenameExchange: true, ReadOnly: true, CaseInsensitive: true,
+	StableIno: true, MaxIO: 256 << 10, ExclusiveData: true, ReadAhead: true,
+}
+
+func (declaringFS) Describe() sdk.Declared { return everythingDeclared }
+
+// TestDeclaredCrossesTheWire: what a plugin declares about itself reaches
+// the host whole.
+func TestDeclaredCrossesTheWire(t *testing.T) {
+	_, res := sdktest.TestClient(t, sdktest.TestPlugin(declaringFS{}), nil)
+	if res.Features.Declared != everythingDeclared {
+		t.Errorf("host sees %+v, plugin declared %+v", res.Features.Declared, everythingDeclared)
+	}
+}

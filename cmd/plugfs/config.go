@@ -43,7 +43,7 @@ import (
 //	            passthrough: true,       # false: the host moves donated files' bytes
 //	            readdirplus: true,       # false: list directories without attributes
 //	            writeback: auto,         # on, off: the kernel caches writes (see docs/cli.md)
-//	            readahead: false,        # true: the host reads ahead too (slow plugins)
+//	            readahead: ~,            # true: the host reads ahead too; false: never; unset: if the plugin says its reads are slow
 //	            lazy: false,             # true: the plugin starts at the first access
 //	            idle_timeout: 0s,        # >0: the plugin stops after this long unused
 //	            debug: false,            # true: log every operation of this volume
@@ -94,7 +94,7 @@ type mountFile struct {
 	Passthrough     *bool         `yaml:"passthrough"`
 	ReadDirPlus     *bool         `yaml:"readdirplus"`
 	Writeback       string        `yaml:"writeback"`
-	ReadAhead       bool          `yaml:"readahead"`
+	ReadAhead       *bool         `yaml:"readahead"`
 	Lazy            bool          `yaml:"lazy"`
 	IdleTimeout     time.Duration `yaml:"idle_timeout"`
 	Debug           bool          `yaml:"debug"`
@@ -134,7 +134,8 @@ func (v volumeFile) spec() daemon.VolumeSpec {
 			DataPlane: m.DataPlane, NoPassthrough: m.Passthrough != nil && !*m.Passthrough,
 			NoReadDirPlus: m.ReadDirPlus != nil && !*m.ReadDirPlus,
 			Writeback:     m.Writeback,
-			ReadAhead:     m.ReadAhead,
+			ReadAhead:     m.ReadAhead != nil && *m.ReadAhead,
+			NoReadAhead:   m.ReadAhead != nil && !*m.ReadAhead,
 			Lazy:          m.Lazy, IdleTimeout: m.IdleTimeout, Debug: m.Debug, PointFlags: flags, AuthID: m.AuthID},
 		Restart: daemon.RestartSpec{BackoffMin: v.Restart.BackoffMin, BackoffMax: v.Restart.BackoffMax, Wait: v.Restart.Wait},
 	}

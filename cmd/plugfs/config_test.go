@@ -49,7 +49,7 @@ volumes:
 	if !a.Mount.ReadOnly || a.Mount.AllowOther == nil || *a.Mount.AllowOther || a.Mount.AttrTimeout != -1 || a.Mount.OpTimeout != time.Minute {
 		t.Errorf("mount %+v", a.Mount)
 	}
-	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough || a.Mount.Writeback != "on" || !a.Mount.ReadAhead {
+	if a.Mount.DataPlane != "shm" || !a.Mount.NoPassthrough || a.Mount.Writeback != "on" || !a.Mount.ReadAhead || a.Mount.NoReadAhead {
 		t.Errorf("data plane %q, no passthrough %v, writeback %q, read-ahead %v", a.Mount.DataPlane, a.Mount.NoPassthrough, a.Mount.Writeback, a.Mount.ReadAhead)
 	}
 	if a.Mount.EntryTimeout != time.Second || a.Mount.StartTimeout != 10*time.Second {
@@ -58,7 +58,7 @@ volumes:
 	if a.Restart != (daemon.RestartSpec{BackoffMin: 50 * time.Millisecond, BackoffMax: 2 * time.Second, Wait: time.Second}) {
 		t.Errorf("restart %+v", a.Restart)
 	}
-	if b.Mount.AllowOther != nil || b.Mount.AttrTimeout != time.Second || b.Plugin != "/opt/p" || b.Mount.DataPlane != "" || b.Mount.NoPassthrough || b.Mount.ReadAhead {
+	if b.Mount.AllowOther != nil || b.Mount.AttrTimeout != time.Second || b.Plugin != "/opt/p" || b.Mount.DataPlane != "" || b.Mount.NoPassthrough || b.Mount.ReadAhead || b.Mount.NoReadAhead {
 		t.Errorf("second volume %+v", b)
 	}
 	if lc.dec.lineOf("volumes[1].mountpoints[0]") != 22 || lc.dec.lineOf("volumes[0].mount.nosuch") != 10 {

@@ -54,7 +54,7 @@ func (b *volumeBuilder) Build(_ context.Context, s daemon.VolumeSpec) (engine.Vo
 	}
 	mo.NoPassthrough = s.Mount.NoPassthrough
 	mo.NoReadDirPlus = s.Mount.NoReadDirPlus
-	mo.ReadAhead = s.Mount.ReadAhead
+	mo.ReadAhead, mo.NoReadAhead = s.Mount.ReadAhead, s.Mount.NoReadAhead
 	if s.Mount.Writeback != "" {
 		wb, err := core.ParseWriteback(s.Mount.Writeback)
 		if err != nil {

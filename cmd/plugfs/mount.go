@@ -92,7 +92,7 @@ exit code.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.opts, "opt", nil, "plugin option key=value (repeatable)")
-	fl.StringSliceVarP(&f.mountOpts, "options", "o", nil, "mount options: ro, rw, allow_other (the default as root), private (only the mounting user), default_permissions (always on), fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off (the kernel caches writes; see docs/cli.md), readahead=on|off (the host also reads ahead of sequential reads: for slow plugins)")
+	fl.StringSliceVarP(&f.mountOpts, "options", "o", nil, "mount options: ro, rw, allow_other (the default as root), private (only the mounting user), default_permissions (always on), fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off (the kernel caches writes; see docs/cli.md), readahead=auto|on|off (the host also reads ahead of sequential reads; auto: when the plugin says its reads are slow)")
 	fl.BoolVar(&f.background, "background", false, "return once the mount is ready and keep serving in the background")
 	fl.StringVar(&f.driver, "driver", "", "mount driver (default: the preferred available one)")
 	fl.StringVar(&f.name, "name", "", "volume name (default: the plugin's name)")

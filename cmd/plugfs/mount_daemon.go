@@ -105,6 +105,7 @@ func (a *app) mountRequest(cmd *cobra.Command, pluginName string, points []strin
 		NoPassthrough:   mo.NoPassthrough,
 		NoReaddirplus:   mo.NoReadDirPlus,
 		Readahead:       mo.ReadAhead,
+		NoReadahead:     mo.NoReadAhead,
 		Lazy:            f.lazy,
 		IdleTimeout:     int64(f.idleTimeout),
 		Debug:           f.debug,

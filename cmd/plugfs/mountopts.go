@@ -68,15 +68,17 @@ func parseMountOpts(raw []string, m *core.MountOptions, root bool) error {
 				}
 				m.Writeback = wb
 			case o == "readahead" || o == "readahead=on":
-				m.ReadAhead = true
+				m.ReadAhead, m.NoReadAhead = true, false
 			case o == "noreadahead" || o == "readahead=off":
-				m.ReadAhead = false
+				m.ReadAhead, m.NoReadAhead = false, true
+			case o == "readahead=auto":
+				m.ReadAhead, m.NoReadAhead = false, false
 			case o == "readdirplus" || o == "readdirplus=on":
 				m.NoReadDirPlus = false
 			case o == "noreaddirplus" || o == "readdirplus=off":
 				m.NoReadDirPlus = true
 			default:
-				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off, readahead=on|off", o)}
+				return usageError{fmt.Errorf("unknown mount option -o %q: known options are ro, rw, allow_other, private, default_permissions, fsname=NAME, subtype=NAME, dataplane=auto|shm|messages|grpc, passthrough=on|off, readdirplus=on|off, writeback=auto|on|off, readahead=auto|on|off", o)}
 			}
 		}
 	}

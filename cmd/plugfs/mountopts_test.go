@@ -103,15 +103,20 @@ func TestParseReadDirPlusOpt(t *testing.T) {
 	}
 }
 
-// TestParseReadAheadOpt: -o readahead=on reaches the mount options.
+// TestParseReadAheadOpt: -o readahead=on|off|auto reaches the mount
+// options (auto, the default, leaves it to the plugin).
 func TestParseReadAheadOpt(t *testing.T) {
 	for _, c := range []struct {
-		raw  string
-		want bool
-	}{{"readahead=on", true}, {"noreadahead,readahead", true}, {"readahead=off", false}, {"ro", false}} {
+		raw     string
+		on, off bool
+	}{
+		{"readahead=on", true, false}, {"noreadahead,readahead", true, false},
+		{"readahead=off", false, true}, {"readahead,noreadahead", false, true},
+		{"readahead=on,readahead=auto", false, false}, {"ro", false, false},
+	} {
 		var m core.MountOptions
-		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.ReadAhead != c.want {
-			t.Errorf("-o %s: ReadAhead %v, err %v; want %v", c.raw, m.ReadAhead, err, c.want)
+		if err := parseMountOpts(strings.Split(c.raw, ","), &m, true); err != nil || m.ReadAhead != c.on || m.NoReadAhead != c.off {
+			t.Errorf("-o %s: ReadAhead %v NoReadAhead %v, err %v; want %v %v", c.raw, m.ReadAhead, m.NoReadAhead, err, c.on, c.off)
 		}
 	}
 	var m core.MountOptions

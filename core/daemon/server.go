@@ -151,6 +151,7 @@ func mountRequestSpec(r *controlv1.MountRequest) (VolumeSpec, error) {
 		NoReadDirPlus:   r.GetNoReaddirplus(),
 		Writeback:       r.GetWriteback(),
 		ReadAhead:       r.GetReadahead(),
+		NoReadAhead:     r.GetNoReadahead(),
 		Lazy:            r.GetLazy(),
 		IdleTimeout:     time.Duration(r.GetIdleTimeout()),
 		Debug:           r.GetDebug(),

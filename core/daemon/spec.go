@@ -58,8 +58,9 @@ type MountSpec struct {
 	// Writeback is "" or auto, on, off (core.ParseWriteback): whether the
 	// kernel may cache writes.
 	Writeback string
-	// ReadAhead turns the host's own read-ahead on (vfs.Options.ReadAhead).
-	ReadAhead bool
+	// ReadAhead turns the host's own read-ahead on (vfs.Options.ReadAhead),
+	// NoReadAhead off; with neither the plugin's declaration decides.
+	ReadAhead, NoReadAhead bool
 	// Lazy starts the plugin at the first access instead of at mount (it
 	// runs once at mount to announce its features).
 	Lazy bool

@@ -153,3 +153,41 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReadAheadFollowsThePlugin: the VFS reads ahead when the plugin
+// declares slow reads, unless the mount says readahead=off, and whenever
+// the mount says readahead=on.
+func TestReadAheadFollowsThePlugin(t *testing.T) {
+	t.Setenv(testplugin.ModeEnv, testplugin.ModeServe)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		slow    bool
+		on, off bool
+		want    bool
+	}{
+		{"fast plugin", false, false, false, false},
+		{"slow plugin", true, false, false, true},
+		{"slow plugin, readahead=off", true, false, true, false},
+		{"fast plugin, readahead=on", false, true, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config("ra")
+			if tc.slow {
+				cfg.Options = map[string]string{"slow_reads": "true"}
+			}
+			cfg.Mount.ReadAhead, cfg.Mount.NoReadAhead = tc.on, tc.off
+			v, err := engine.New().Create(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.MountMedia(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer v.Unmount(ctx, false)
+			if got := v.VFS().ReadsAhead(); got != tc.want {
+				t.Errorf("VFS reads ahead: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

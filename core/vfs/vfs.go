@@ -128,6 +128,10 @@ func New(backend sdk.FileSystem, feat sdk.Features, opts Options) *VFS {
 // Features returns the plugin's features.
 func (v *VFS) Features() sdk.Features { return v.feat }
 
+// ReadsAhead reports whether the VFS reads ahead of sequential readers
+// (Options.ReadAhead).
+func (v *VFS) ReadsAhead() bool { return v.opts.ReadAhead }
+
 // ReadOnly reports whether the volume refuses changes.
 func (v *VFS) ReadOnly() bool { return v.opts.ReadOnly || v.feat.ReadOnly }
 

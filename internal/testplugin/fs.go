@@ -168,3 +168,9 @@ var (
 	_ sdk.Setattrer = (*memFS)(nil)
 	_ sdk.Remover   = (*memFS)(nil)
 )
+
+// slowReadsFS is memFS declaring that its reads are slow.
+type slowReadsFS struct{ *memFS }
+
+// Describe implements sdk.Describer.
+func (slowReadsFS) Describe() sdk.Declared { return sdk.Declared{ReadAhead: true} }

@@ -32,16 +32,22 @@ const (
 )
 
 // Plugin returns the test plugin's description. Option "hang_init" makes
-// Init block forever.
+// Init block forever; "slow_reads" declares slow reads (sdk.Declared.ReadAhead).
 func Plugin() *sdk.Plugin {
 	return &sdk.Plugin{
 		Name:        "testplugin",
 		Version:     "test",
 		Description: "in-memory test file system; /hang blocks every operation forever",
-		Options:     []sdk.Option{{Name: "hang_init", Help: "block in Init forever"}},
+		Options: []sdk.Option{
+			{Name: "hang_init", Help: "block in Init forever"},
+			{Name: "slow_reads", Help: "declare that reads are slow (the host then reads ahead)"},
+		},
 		New: func(ctx context.Context, o sdk.Options) (sdk.FileSystem, error) {
 			if hang, _ := o.Bool("hang_init"); hang {
 				select {}
+			}
+			if slow, _ := o.Bool("slow_reads"); slow {
+				return slowReadsFS{newFS()}, nil
 			}
 			return newFS(), nil
 		},

@@ -495,8 +495,11 @@ type MountRequest struct {
 	// writeback cache (plugfs mount -o writeback=).
 	Writeback string `protobuf:"bytes,21,opt,name=writeback,proto3" json:"writeback,omitempty"`
 	// readahead makes the host read ahead of sequential reads, beyond the
-	// kernel's read-ahead (plugfs mount -o readahead=on).
+	// kernel's read-ahead (plugfs mount -o readahead=on); no_readahead keeps
+	// it off even for a plugin that declares slow reads (readahead=off).
+	// Neither: the plugin's declaration decides.
 	Readahead     bool `protobuf:"varint,22,opt,name=readahead,proto3" json:"readahead,omitempty"`
+	NoReadahead   bool `protobuf:"varint,23,opt,name=no_readahead,json=noReadahead,proto3" json:"no_readahead,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -681,6 +684,13 @@ func (x *MountRequest) GetWriteback() string {
 func (x *MountRequest) GetReadahead() bool {
 	if x != nil {
 		return x.Readahead
+	}
+	return false
+}
+
+func (x *MountRequest) GetNoReadahead() bool {
+	if x != nil {
+		return x.NoReadahead
 	}
 	return false
 }
@@ -1213,7 +1223,7 @@ const file_control_proto_rawDesc = "" +
 	"\x05since\x18\x03 \x01(\x03R\x05since\x12\x12\n" +
 	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x14\n" +
 	"\x05flags\x18\x05 \x01(\tR\x05flags\x12\x17\n" +
-	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\xb2\x06\n" +
+	"\aauth_id\x18\x06 \x01(\x04R\x06authId\"\xd5\x06\n" +
 	"\fMountRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06plugin\x18\x02 \x01(\tR\x06plugin\x12F\n" +
@@ -1241,7 +1251,8 @@ const file_control_proto_rawDesc = "" +
 	"\aauth_id\x18\x13 \x01(\x04R\x06authId\x12%\n" +
 	"\x0eno_readdirplus\x18\x14 \x01(\bR\rnoReaddirplus\x12\x1c\n" +
 	"\twriteback\x18\x15 \x01(\tR\twriteback\x12\x1c\n" +
-	"\treadahead\x18\x16 \x01(\bR\treadahead\x1a:\n" +
+	"\treadahead\x18\x16 \x01(\bR\treadahead\x12!\n" +
+	"\fno_readahead\x18\x17 \x01(\bR\vnoReadahead\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +

@@ -394,6 +394,9 @@ type Features struct {
 	// File contents change only through the host: the kernel may keep a
 	// file's cached pages across opens while its size and mtime stay.
 	ExclusiveData bool `protobuf:"varint,23,opt,name=exclusive_data,json=exclusiveData,proto3" json:"exclusive_data,omitempty"`
+	// Reads are slow (each waits for a network or a disk): the host reads
+	// ahead of sequential readers unless the mount turns it off.
+	ReadAhead     bool `protobuf:"varint,24,opt,name=read_ahead,json=readAhead,proto3" json:"read_ahead,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -585,6 +588,13 @@ func (x *Features) GetWatch() bool {
 func (x *Features) GetExclusiveData() bool {
 	if x != nil {
 		return x.ExclusiveData
+	}
+	return false
+}
+
+func (x *Features) GetReadAhead() bool {
+	if x != nil {
+		return x.ReadAhead
 	}
 	return false
 }
@@ -2566,7 +2576,7 @@ const file_filesystem_proto_rawDesc = "" +
 	"\twant_lane\x18\x05 \x01(\bR\bwantLane\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x8d\x05\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xac\x05\n" +
 	"\bFeatures\x12\x14\n" +
 	"\x05write\x18\x01 \x01(\bR\x05write\x12\x18\n" +
 	"\asetattr\x18\x02 \x01(\bR\asetattr\x12\x14\n" +
@@ -2593,7 +2603,9 @@ const file_filesystem_proto_rawDesc = "" +
 	"\x06max_io\x18\x14 \x01(\rR\x05maxIo\x12!\n" +
 	"\fdonate_files\x18\x15 \x01(\bR\vdonateFiles\x12\x14\n" +
 	"\x05watch\x18\x16 \x01(\bR\x05watch\x12%\n" +
-	"\x0eexclusive_data\x18\x17 \x01(\bR\rexclusiveData\"\xe9\x01\n" +
+	"\x0eexclusive_data\x18\x17 \x01(\bR\rexclusiveData\x12\x1d\n" +
+	"\n" +
+	"read_ahead\x18\x18 \x01(\bR\treadAhead\"\xe9\x01\n" +
 	"\fInitResponse\x12'\n" +
 	"\x0fplugin_revision\x18\x01 \x01(\rR\x0epluginRevision\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
