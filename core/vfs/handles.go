@@ -205,6 +205,13 @@ func (v *VFS) Create(ctx context.Context, parent uint64, name string, flags sdk.
 	}
 	v.mu.Lock()
 	n := v.nodes[e.ID]
+	if flags&sdk.Truncate != 0 && flags&sdk.Exclusive == 0 {
+		// It may have truncated a file that existed: a change to n, as
+		// for Open with O_TRUNC (prefetched bytes and fills that raced
+		// it are void). The attributes just bound are the call's own,
+		// after the truncation, and stay.
+		n.mods++
+	}
 	v.mu.Unlock()
 	return e, v.addHandle(n, bh, flags, false, &e.Attr.Attr), nil
 }

@@ -207,6 +207,22 @@ func TestReadAheadCoherence(t *testing.T) {
 	if n, err := v.Read(ctx, fh, buf, 2<<20); err != nil || string(buf[:15]) != "behind its back" {
 		t.Errorf("after a reported change: %q (%d, %v)", buf[:15], n, err)
 	}
+	// Truncated by a create of its name (O_CREAT|O_TRUNC without
+	// O_EXCL, as when another mounting point made the name between the
+	// kernel's lookup and its create): nothing prefetched is left.
+	for off := int64(2<<20 + len(buf)); off < 3<<20; off += int64(len(buf)) {
+		if _, err := v.Read(ctx, fh, buf, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, ch, err := v.Create(ctx, vfs.RootID, "f", sdk.WriteOnly|sdk.Truncate, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Release(ctx, ch)
+	if n, err := v.Read(ctx, fh, buf, 3<<20); err != nil || n != 0 {
+		t.Errorf("after a truncating create: read %d bytes (%v), want none", n, err)
+	}
 }
 
 // A prefetch that fails is not reported by itself: the read it would have
