@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -102,7 +103,7 @@ func (d Driver) Mount(ctx context.Context, fsys *vfs.VFS, point string, opts cor
 		}
 		close(m.done)
 	}()
-	if err := srv.WaitMount(); err != nil {
+	if err := waitMounted(srv.WaitMount); err != nil {
 		close(mounted)
 		_ = unmount.Unmount(clean, true)
 		return nil, fmt.Errorf("mount %s: %w", clean, err)
@@ -156,6 +157,27 @@ func (m *mount) Unmount(ctx context.Context, lazy bool) error {
 			return nil
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+	return err
+}
+
+// pollHackTries bounds how often waitMounted retries an interrupted poll
+// hack.
+const pollHackTries = 5
+
+// waitMounted runs go-fuse's WaitMount, retrying it when it fails with
+// EINTR. Once the mount is up, WaitMount opens a magic name on it (the
+// poll hack, which teaches the kernel that POLL is not served); the
+// kernel first asks for the root's attributes, which on a lazy volume
+// starts the plugin, and a signal reaching the opening thread meanwhile
+// (the exit of the plugin's announce run, SIGCHLD) makes the kernel
+// interrupt the request: the open fails with EINTR though the mount is
+// fine. Seen once in CI (TestLazyVolume). WaitMount may be called again:
+// it waits on a channel closed at mount.
+func waitMounted(wait func() error) error {
+	err := wait()
+	for i := 1; i < pollHackTries && errors.Is(err, syscall.EINTR); i++ {
+		err = wait()
 	}
 	return err
 }
