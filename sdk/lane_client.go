@@ -205,8 +205,12 @@ func (e *laneError) Error() string { return e.err.Error() }
 func (c *laneConn) call(ctx context.Context, method string, in, out proto.Message, sink *laneFileSink) (err error) {
 	var flags byte
 	carrier, _ := c.c.(fileCarrier)
-	if sink != nil && carrier != nil {
+	if sink == nil || carrier == nil {
+		carrier = nil
+	} else {
 		flags |= laneCallFiles
+		carrier.acceptFiles(true)
+		defer carrier.acceptFiles(false)
 	}
 	var timeout time.Duration
 	if dl, ok := ctx.Deadline(); ok {
@@ -247,7 +251,7 @@ func (c *laneConn) call(ctx context.Context, method string, in, out proto.Messag
 	if carrier != nil {
 		file = carrier.takeFile()
 	}
-	if (body[0] == laneReplyOKFile) != (file != nil) || (file != nil && flags&laneCallFiles == 0) {
+	if (body[0] == laneReplyOKFile) != (file != nil) {
 		if file != nil {
 			file.Close()
 		}

@@ -26,6 +26,11 @@ const (
 type fileCarrier interface {
 	// writeFile writes p, with f's descriptor attached to its first byte.
 	writeFile(p []byte, f *os.File) error
+	// acceptFiles makes reads keep the descriptors that come with the
+	// data (recvmsg) or not (read(2), the kernel closes any); a call
+	// that may get a file turns it on for its reply only, so every other
+	// call reads as before.
+	acceptFiles(on bool)
 	// takeFile returns the descriptor received with the last reply, or
 	// nil, and closes any others that came with it.
 	takeFile() *os.File

@@ -21,7 +21,7 @@ type fdIO struct {
 	closed bool
 
 	// files: reads take descriptors sent with the data (recvmsg) into
-	// got, for takeFile; set on host connections only.
+	// got, for takeFile (acceptFiles).
 	files bool
 	got   []int
 	oob   []byte
@@ -109,6 +109,8 @@ func (f *fdIO) readFiles(p []byte) (int, error) {
 	}
 	return n, nil
 }
+
+func (f *fdIO) acceptFiles(on bool) { f.files = on }
 
 func (f *fdIO) takeFile() *os.File {
 	if len(f.got) == 0 {
@@ -253,7 +255,7 @@ func dialBlocking(path string) (laneIO, error) {
 		unix.Close(fd)
 		return nil, &net.OpError{Op: "dial", Net: "unix", Addr: &net.UnixAddr{Name: path, Net: "unix"}, Err: err}
 	}
-	return &fdIO{fd: fd, files: true}, nil
+	return &fdIO{fd: fd}, nil
 }
 
 func errNoBlocking(error) bool { return false }

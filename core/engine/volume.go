@@ -173,7 +173,7 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 	if v.cfg.Mount.ReadOnly {
 		vopts.ReadOnly = true
 	}
-	if v.cfg.Mount.ReadAhead || feat.ReadAhead && !v.cfg.Mount.NoReadAhead {
+	if v.cfg.Mount.ReadAhead || (feat.ReadAhead && !v.cfg.Mount.NoReadAhead) {
 		vopts.ReadAhead = true
 	}
 	fs := vfs.New(h.FileSystem(), feat, vopts)
