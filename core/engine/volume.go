@@ -177,6 +177,9 @@ func (v *Volume) MountMedia(ctx context.Context) error {
 		vopts.ReadAhead = true
 	}
 	fs := vfs.New(h.FileSystem(), feat, vopts)
+	if a, at, ok := h.ParkedRoot(); ok {
+		fs.SeedRoot(a, at)
+	}
 	// Changes the plugin reports, and its restarts, drop what the kernel
 	// caches; the watch ends when the host is closed.
 	go func() { _ = h.FileSystem().Watch(context.WithoutCancel(ctx), fs.Changed) }()

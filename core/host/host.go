@@ -34,6 +34,11 @@ type Host struct {
 
 	handles handleTable
 	sockDir string // plugin sockets, removed by Close
+
+	// parkedRoot is the root's attributes, read when a lazy start parked
+	// the plugin (see ParkedRoot); parkedRootAt when they were read.
+	parkedRoot   *sdk.Attr
+	parkedRootAt time.Time
 }
 
 // Start launches the plugin and returns once it has completed Init. On
@@ -60,6 +65,15 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	go in.watch(h.stop)
 	go h.supervise(in)
 	if cfg.Lazy {
+		// The root's attributes go with the parked plugin: mounting asks
+		// for them (go-fuse's poll hack opens a name on the new mount),
+		// and answering that must not wake the plugin again.
+		at := time.Now()
+		sctx, cancel := context.WithTimeout(ctx, cfg.OpTimeout)
+		if a, err := in.fs.Stat(sctx, "/"); err == nil {
+			h.parkedRoot, h.parkedRootAt = &a, at
+		}
+		cancel()
 		h.mu.Lock()
 		h.parkLocked()
 		h.mu.Unlock()
@@ -68,6 +82,19 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		go h.idle()
 	}
 	return h, nil
+}
+
+// ParkedRoot returns the root's attributes as a lazy start read them just
+// before it parked the plugin, and when; ok is false when the host did not
+// start lazily (or the plugin could not say). They describe the root until
+// the plugin is woken, while Backend.Generation is 0.
+func (h *Host) ParkedRoot() (a sdk.Attr, at time.Time, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.parkedRoot == nil {
+		return sdk.Attr{}, time.Time{}, false
+	}
+	return *h.parkedRoot, h.parkedRootAt, true
 }
 
 // Features returns what the plugin announced at Init. Restarts do not

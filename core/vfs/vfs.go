@@ -128,6 +128,17 @@ func New(backend sdk.FileSystem, feat sdk.Features, opts Options) *VFS {
 // Features returns the plugin's features.
 func (v *VFS) Features() sdk.Features { return v.feat }
 
+// SeedRoot gives the root the attributes a, read at at from a plugin the
+// host has since parked (host.Host.ParkedRoot): they are answered, as
+// cached attributes, until the attribute timeout runs out or the plugin
+// is woken (its generation changes), so asking for the root right after
+// mounting does not start the plugin.
+func (v *VFS) SeedRoot(a sdk.Attr, at time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.setAttrLocked(v.nodes[RootID], a, at, true)
+}
+
 // ReadsAhead reports whether the VFS reads ahead of sequential readers
 // (Options.ReadAhead).
 func (v *VFS) ReadsAhead() bool { return v.opts.ReadAhead }
