@@ -47,25 +47,31 @@ func (b *laneBuffer) start() []byte {
 // send writes frame (built from start) with its length prefix filled in,
 // in one write, and keeps the grown buffer for the next frame.
 func (b *laneBuffer) send(w io.Writer, frame []byte) error {
-	body := len(frame) - 4
-	if body > laneMaxFrame {
-		return fmt.Errorf("fast lane: frame of %d bytes exceeds the %d-byte limit", body, laneMaxFrame)
+	if err := b.seal(frame); err != nil {
+		return err
 	}
-	binary.LittleEndian.PutUint32(frame, uint32(body))
-	b.buf = frame[:0]
 	_, err := w.Write(frame)
 	return err
 }
 
 // sendFile is send with f's descriptor attached to the frame.
 func (b *laneBuffer) sendFile(w fileCarrier, frame []byte, f *os.File) error {
+	if err := b.seal(frame); err != nil {
+		return err
+	}
+	return w.writeFile(frame, f)
+}
+
+// seal fills in frame's length prefix and keeps the grown buffer for the
+// next frame.
+func (b *laneBuffer) seal(frame []byte) error {
 	body := len(frame) - 4
 	if body > laneMaxFrame {
 		return fmt.Errorf("fast lane: frame of %d bytes exceeds the %d-byte limit", body, laneMaxFrame)
 	}
 	binary.LittleEndian.PutUint32(frame, uint32(body))
 	b.buf = frame[:0]
-	return w.writeFile(frame, f)
+	return nil
 }
 
 // receive reads one frame's body into the buffer and returns it; the bytes

@@ -1,6 +1,12 @@
 package winpipe
 
-import "golang.org/x/sys/windows"
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"golang.org/x/sys/windows"
+)
 
 // ClaimFirstInstance opens and closes the pipe once, right after
 // winio.ListenPipe made it. winio keeps the pipe's first instance open
@@ -20,4 +26,25 @@ func ClaimFirstInstance(addr string) {
 	if err == nil {
 		windows.CloseHandle(h)
 	}
+}
+
+// PipeDACL reads the DACL of the named pipe behind c (a go-winio
+// connection) and the DACL that sddl describes, both in the system's own
+// spelling (well-known SIDs by alias), so that tests compare them as
+// strings. Windows stores GA on a pipe as FA and Wine does not: FA is
+// spelled GA.
+func PipeDACL(c net.Conn, sddl string) (got, want string, err error) {
+	fc, ok := c.(interface{ Fd() uintptr })
+	if !ok {
+		return "", "", fmt.Errorf("%T is not a pipe connection", c)
+	}
+	sd, err := windows.GetSecurityInfo(windows.Handle(fc.Fd()), windows.SE_KERNEL_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return "", "", fmt.Errorf("the pipe's DACL: %w", err)
+	}
+	wantSD, err := windows.SecurityDescriptorFromString(sddl)
+	if err != nil {
+		return "", "", fmt.Errorf("%s does not parse: %w", sddl, err)
+	}
+	return strings.ReplaceAll(sd.String(), ";FA;", ";GA;"), wantSD.String(), nil
 }
