@@ -139,8 +139,12 @@ func (c *Client) OpenFile(ctx context.Context, path string, flags OpenFlags, mod
 func (c *Client) open(ctx context.Context, path string, flags OpenFlags, mode fs.FileMode, wantFile bool) (Handle, Attr, *os.File, error) {
 	po := postOpFrom(ctx)
 	var sink laneFileSink
+	var opts []grpc.CallOption
+	if wantFile {
+		opts = append(opts, &sink) // the lane may bring the file with the reply
+	}
 	r, err := c.rpc.Open(ctx, &fsv1.OpenRequest{Caller: callerToWire(ctx), Path: path, Flags: uint32(flags), Mode: ModeToPOSIX(mode), WantFile: wantFile,
-		StatParent: po != nil && flags&Create != 0}, &sink)
+		StatParent: po != nil && flags&Create != 0}, opts...)
 	if err != nil {
 		return 0, Attr{}, nil, errorFromStatus(err)
 	}
